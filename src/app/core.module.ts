@@ -1,0 +1,60 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+import { LISTENER, type Listener } from '../common/listener.js';
+import { GatehouseConfig } from '../config/gatehouse-config.js';
+import { Database } from '../database/database.js';
+import { Lifecycle } from '../health/lifecycle.js';
+import { TraitsSchemaRegistry } from '../identity/traits-schema.registry.js';
+import { CsrfService } from '../self-service/csrf/csrf.service.js';
+import { LoginThrottle } from '../self-service/login/login-throttle.js';
+import { PasswordHasher } from '../self-service/password/password-hasher.js';
+
+/**
+ * Objects made once per process and shared by both listeners' applications: configuration,
+ * the database connection, compiled schemas, the password hasher with its concurrency limit,
+ * CSRF tokens, login throttling and the shutdown state.
+ */
+export interface CoreServices {
+  config: GatehouseConfig;
+  database: Database;
+  logger: Logger;
+  schemas: TraitsSchemaRegistry;
+  hasher: PasswordHasher;
+  csrf: CsrfService;
+  throttle: LoginThrottle;
+  lifecycle: Lifecycle;
+}
+
+export function createCoreServices(config: GatehouseConfig, database: Database, logger: Logger): CoreServices {
+  return {
+    config,
+    database,
+    logger,
+    schemas: new TraitsSchemaRegistry(config),
+    hasher: new PasswordHasher(config.argon2),
+    csrf: new CsrfService(config),
+    throttle: new LoginThrottle(config),
+    lifecycle: new Lifecycle(),
+  };
+}
+
+/** Makes the process-wide objects injectable in one listener's application. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(core: CoreServices, listener: Listener): DynamicModule {
+    const providers: Provider[] = [
+      { provide: GatehouseConfig, useValue: core.config },
+      { provide: Database, useValue: core.database },
+      { provide: TraitsSchemaRegistry, useValue: core.schemas },
+      { provide: PasswordHasher, useValue: core.hasher },
+      { provide: CsrfService, useValue: core.csrf },
+      { provide: LoginThrottle, useValue: core.throttle },
+      { provide: Lifecycle, useValue: core.lifecycle },
+      { provide: LISTENER, useValue: listener },
+    ];
+
+    return { module: CoreModule, providers, exports: providers };
+  }
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { pinoHttp } from 'pino-http';
+
+import { ErrorEnvelopeFilter } from '../common/error-envelope.filter.js';
+import { sendErrorResponse } from '../common/error-response.js';
+import type { Listener } from '../common/listener.js';
+import { AdminApiModule, PublicApiModule } from './app.modules.js';
+import type { CoreServices } from './core.module.js';
+import { assertJsonDepth } from './json-depth.js';
+
+export interface ListenerApp {
+  listener: Listener;
+  nest: INestApplication;
+  express: express.Express;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\/+=-]{1,128}$/;
+const QUIET_PATHS = new Set(['/health/alive', '/health/ready']);
+
+/**
+ * Builds one listener's application on its own Express instance: request logging with ids,
+ * security headers, body parsing with limits, CSRF protection (public only) and the error
+ * envelope for everything, including failures before routing.
+ */
+export async function createListenerApp(listener: Listener, core: CoreServices): Promise<ListenerApp> {
+  const { config } = core;
+  const instance = express();
+  instance.disable('x-powered-by');
+  instance.set('etag', false);
+  if (listener === 'public' && config.trustedProxies.length > 0) {
+    instance.set('trust proxy', config.trustedProxies);
+  }
+
+  const rootModule = listener === 'public' ? PublicApiModule.forRoot(core) : AdminApiModule.forRoot(core);
+  const nest = await NestFactory.create(rootModule, new ExpressAdapter(instance), {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  nest.useLogger(nest.get(NestPinoLogger));
+  nest.useGlobalFilters(new ErrorEnvelopeFilter(core.logger));
+
+  nest.use(requestLogger(core));
+  nest.use(helmet(securityHeaders(core)));
+  nest.use(express.json({ limit: config.bodyLimit, strict: true, verify: (_req, _res, buffer) => assertJsonDepth(buffer) }));
+  nest.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
+  nest.use(cookieParser(config.sessionSecrets));
+  if (listener === 'public') {
+    nest.use(core.csrf.middleware());
+  }
+  nest.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    sendErrorResponse(error, request, response, core.logger);
+  });
+
+  await nest.init();
+
+  return { listener, nest, express: instance };
+}
+
+function requestLogger(core: CoreServices) {
+  return pinoHttp({
+    logger: core.logger,
+    genReqId: (request: IncomingMessage, response: ServerResponse) => {
+      const given = request.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      response.setHeader('X-Request-ID', id);
+
+      return id;
+    },
+    autoLogging: { ignore: (request) => QUIET_PATHS.has((request.url ?? '').split('?')[0]) },
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
+    // Only these fields are logged: no headers, so no cookies, tokens or user data.
+    serializers: {
+      req: (request: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+        remoteAddress: request.remoteAddress,
+      }),
+      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+    },
+  });
+}
+
+/**
+ * Headers for an API that also serves plain-HTML pages: no framing, no sniffing, no referrer
+ * leaks, and a content security policy that allows the built-in pages' own stylesheet and
+ * form posts only to the configured Gatehouse and frontend origins.
+ */
+function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
+  const { config } = core;
+  const origins = new Set(
+    [config.publicUrl, config.loginUi, config.registrationUi, config.profileUi, config.errorUi, config.defaultReturnTo, config.logoutRedirectTo]
+      .map((url) => new URL(url).origin)
+      .concat(config.whitelistedReturnToDomains.map((url) => url.origin)),
+  );
+
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'none'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'"],
+        'form-action': ["'self'", ...origins],
+        'frame-ancestors': ["'none'"],
+        'base-uri': ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: config.publicUrlIsHttps ? { maxAge: 31_536_000 } : false,
+  };
+}

@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Logger } from 'pino';
+
+import type { GatehouseConfig } from '../config/gatehouse-config.js';
+import { openDatabase, type Database, type MigrationMode } from '../database/database.js';
+import { parseDsn } from '../database/dsn.js';
+import type { MigrationReport } from '../database/migrator.js';
+import { translateDatabaseError } from '../database/prisma-errors.js';
+import { HttpError } from '../common/errors.js';
+import { createCoreServices, type CoreServices } from './core.module.js';
+import { createListenerApp, type ListenerApp } from './http-app.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { openApiDocument } from './openapi.controller.js';
+
+/** A startup failure whose message says what to fix; printed without a stack trace. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export interface RunningServer {
+  core: CoreServices;
+  publicAddress: AddressInfo;
+  adminAddress: AddressInfo;
+  /** Stops accepting connections, lets requests in flight finish within the grace period, then closes everything. */
+  shutdown(): Promise<void>;
+}
+
+// How long a starting process waits for an unreachable PostgreSQL before giving up.
+const DATABASE_CONNECT_WINDOW_MS = 30_000;
+
+/** Opens the database, builds both listeners and starts serving them. */
+export async function startServer(config: GatehouseConfig, logger: Logger, options: { migrate: boolean }): Promise<RunningServer> {
+  const target = parseDsn(config.dsn);
+  const migrations: MigrationMode = target.kind === 'sqlite' || options.migrate ? 'apply' : 'check';
+  const { database, report } = await connectWithRetry(config, logger, migrations);
+  logMigrations(logger, report);
+  if (report.pending.length > 0) {
+    await database.close();
+    throw new StartupError(
+      `The database has ${report.pending.length} pending migration(s) (${report.pending.join(', ')}). Run "gatehouse migrate" first, or start with "gatehouse serve --migrate".`,
+    );
+  }
+  if (config.sessionSecretGenerated) {
+    logger.warn(
+      'No secrets.session is configured, so a random key signs cookies: sessions end when the process restarts and do not work across replicas. Set SECRETS_SESSION in production.',
+    );
+  }
+
+  const core = createCoreServices(config, database, logger);
+  try {
+    await core.schemas.preload();
+  } catch (error) {
+    await database.close();
+    const reason = error instanceof HttpError ? `${error.reason ?? error.message}${error.debug ? ` (${error.debug})` : ''}` : String(error);
+    throw new StartupError(`The identity traits schema could not be loaded: ${reason}`);
+  }
+
+  const apps = [await createListenerApp('public', core), await createListenerApp('admin', core)];
+  openApiDocument.document = buildOpenApiDocument(apps);
+  const publicServer = createHttpServer(apps[0], config);
+  const adminServer = createHttpServer(apps[1], config);
+  const publicAddress = await listen(publicServer, config.publicHost, config.publicPort, 'serve.public.port');
+  const adminAddress = await listen(adminServer, config.adminHost, config.adminPort, 'serve.admin.port');
+  logger.info(
+    { public: `${publicAddress.address}:${publicAddress.port}`, admin: `${adminAddress.address}:${adminAddress.port}`, database: target.kind },
+    'Gatehouse is serving',
+  );
+
+  return {
+    core,
+    publicAddress,
+    adminAddress,
+    shutdown: async () => {
+      core.lifecycle.beginShutdown();
+      logger.info({ gracePeriodMs: config.shutdownGracePeriodMs }, 'Shutting down: finishing requests in flight');
+      await Promise.all([drain(publicServer, config.shutdownGracePeriodMs), drain(adminServer, config.shutdownGracePeriodMs)]);
+      await Promise.all(apps.map((app) => app.nest.close()));
+      await database.close();
+      logger.info('Gatehouse stopped');
+    },
+  };
+}
+
+async function connectWithRetry(
+  config: GatehouseConfig,
+  logger: Logger,
+  migrations: MigrationMode,
+): Promise<{ database: Database; report: MigrationReport }> {
+  const deadline = Date.now() + DATABASE_CONNECT_WINDOW_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await openDatabase(config, logger, migrations);
+    } catch (error) {
+      const unavailable = translateDatabaseError(error) instanceof HttpError;
+      if (!unavailable || Date.now() >= deadline) {
+        throw new StartupError(`Unable to open the database: ${describeError(error)}`);
+      }
+      const delay = Math.min(500 * 2 ** (attempt - 1), 5000);
+      logger.warn({ attempt, retryInMs: delay }, 'The database is not reachable yet; retrying');
+      await sleep(delay);
+    }
+  }
+}
+
+function logMigrations(logger: Logger, report: MigrationReport): void {
+  if (report.applied.length > 0) {
+    logger.info({ migrations: report.applied }, 'Applied database migrations');
+  }
+}
+
+function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
+  const server = createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      keepAliveTimeout: 5000,
+      maxHeaderSize: 16 * 1024,
+    },
+    app.express,
+  );
+  server.on('clientError', (error, socket) => {
+    if (socket.writable) {
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  });
+
+  return server;
+}
+
+function listen(server: Server, host: string, port: number, key: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.code ?? error.message})`;
+      reject(new StartupError(`Port ${port} on ${host || 'all interfaces'} ${reason}; choose another with ${key}.`));
+    });
+    server.listen(port, host || undefined, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+/** Stops accepting connections and waits for requests in flight, closing idle keep-alive connections. */
+async function drain(server: Server, gracePeriodMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), gracePeriodMs);
+  await closed;
+  clearTimeout(timer);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}

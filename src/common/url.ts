@@ -1,0 +1,22 @@
+/** Appends a path to a base URL's path, with exactly one slash between them. */
+export function joinUrl(base: string, suffix: string): string {
+  const url = new URL(base);
+  const basePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  url.pathname = basePath + suffix.replace(/^\/+/, '');
+
+  return url.toString();
+}
+
+/**
+ * Sets query parameters on a URL, replacing parameters of the same name and keeping the
+ * others, then sorts all parameters by name so that generated URLs are stable.
+ */
+export function withQuery(base: string, params: Record<string, string>): string {
+  const url = new URL(base);
+  for (const [name, value] of Object.entries(params)) {
+    url.searchParams.set(name, value);
+  }
+  url.searchParams.sort();
+
+  return url.toString();
+}

@@ -1,0 +1,85 @@
+import type {
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
+import { Mutex } from 'async-mutex';
+
+/**
+ * Wraps Prisma's better-sqlite3 adapter so that statements outside a transaction wait while
+ * a transaction is open.
+ *
+ * The adapter keeps one connection and serialises transactions among themselves, but a plain
+ * query from another request would otherwise run on that connection between BEGIN and COMMIT,
+ * and be committed or rolled back with a transaction it has nothing to do with.
+ */
+export class SerializedSqliteAdapter implements SqlDriverAdapter {
+  readonly provider: SqlDriverAdapter['provider'];
+  readonly adapterName: string;
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly inner: SqlDriverAdapter) {
+    this.provider = inner.provider;
+    this.adapterName = inner.adapterName;
+  }
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    return this.mutex.runExclusive(() => this.inner.queryRaw(query));
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    return this.mutex.runExclusive(() => this.inner.executeRaw(query));
+  }
+
+  executeScript(script: string): Promise<void> {
+    return this.mutex.runExclusive(() => this.inner.executeScript(script));
+  }
+
+  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    const release = await this.mutex.acquire();
+    try {
+      const transaction = await this.inner.startTransaction(isolationLevel);
+
+      return releasingOnEnd(transaction, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.inner.dispose();
+  }
+
+  /** A factory for PrismaClient that hands out this one shared connection. */
+  asFactory(): SqlDriverAdapterFactory {
+    return {
+      provider: this.provider,
+      adapterName: this.adapterName,
+      connect: () => Promise.resolve(this),
+    };
+  }
+}
+
+function releasingOnEnd(transaction: Transaction, release: () => void): Transaction {
+  let released = false;
+  const releaseOnce = () => {
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+
+  return {
+    provider: transaction.provider,
+    adapterName: transaction.adapterName,
+    options: transaction.options,
+    queryRaw: (query) => transaction.queryRaw(query),
+    executeRaw: (query) => transaction.executeRaw(query),
+    commit: () => transaction.commit().finally(releaseOnce),
+    rollback: () => transaction.rollback().finally(releaseOnce),
+  };
+}

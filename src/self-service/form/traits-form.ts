@@ -1,0 +1,172 @@
+import { leafType, type SchemaLeaf } from '../../identity/traits-schema.leaves.js';
+import type { Traits } from '../../identity/identity.repository.js';
+import { setFieldValue, type FormField } from './form.js';
+
+const FORMAT_INPUT_TYPES: Record<string, string> = {
+  email: 'email',
+  date: 'date',
+  'date-time': 'datetime-local',
+  uri: 'url',
+};
+
+/** Field name of a schema leaf, such as `traits.meal.name`. */
+export function traitFieldName(leaf: SchemaLeaf): string {
+  return ['traits', ...leaf.path].join('.');
+}
+
+/** One input per schema leaf, typed from the schema, with its pattern and required flag. */
+export function fieldsFromSchema(leaves: SchemaLeaf[]): FormField[] {
+  return leaves.map((leaf) => {
+    const field: FormField = { name: traitFieldName(leaf), type: inputType(leaf) };
+    if (typeof leaf.schema.pattern === 'string') {
+      field.pattern = leaf.schema.pattern;
+    }
+    if (leaf.required) {
+      field.required = true;
+    }
+
+    return field;
+  });
+}
+
+function inputType(leaf: SchemaLeaf): string {
+  if (leaf.path.length === 1 && leaf.path[0] === 'password') {
+    return 'password';
+  }
+  if (leaf.path.length === 1 && leaf.path[0] === 'csrf_token') {
+    return 'hidden';
+  }
+  const type = leafType(leaf);
+  if (type === 'number' || type === 'integer') {
+    return 'number';
+  }
+  if (type === 'boolean') {
+    return 'checkbox';
+  }
+
+  return FORMAT_INPUT_TYPES[String(leaf.schema.format)] ?? 'text';
+}
+
+/** Field order of schema-built forms: CSRF, identifier, password, then traits in schema order. */
+export function fieldOrder(leaves: SchemaLeaf[]): string[] {
+  return ['csrf_token', 'identifier', 'password', ...leaves.map(traitFieldName)];
+}
+
+/**
+ * Builds traits from a submitted body. Form bodies give strings, or lists for repeated names;
+ * each value is converted to its schema leaf's type. A JSON body may also carry a `traits` object,
+ * whose values are taken as they are. Fields that are not schema leaves are ignored, and empty
+ * strings count as not submitted.
+ */
+export function decodeTraits(body: Record<string, unknown>, leaves: SchemaLeaf[]): Traits {
+  const traits: Traits = isPlainObject(body.traits) ? structuredClone(body.traits) : {};
+  for (const leaf of leaves) {
+    const raw = body[traitFieldName(leaf)];
+    if (raw === undefined) {
+      continue;
+    }
+    const value = convert(raw, leaf);
+    if (value !== undefined) {
+      setPath(traits, leaf.path, value);
+    }
+  }
+
+  return traits;
+}
+
+function convert(raw: unknown, leaf: SchemaLeaf): unknown {
+  const values = (Array.isArray(raw) ? raw : [raw]).filter((value) => value !== '');
+  if (values.length === 0) {
+    return undefined;
+  }
+  const type = leafType(leaf);
+  switch (type) {
+    case 'number':
+    case 'integer':
+      return toNumber(values[0]);
+    case 'boolean':
+      // A hidden "false" followed by a checked checkbox's "true" means true: the last value wins.
+      return toBoolean(values[values.length - 1]);
+    case 'array': {
+      const itemType = (leaf.schema.items as { type?: string } | undefined)?.type;
+      if (itemType === 'number' || itemType === 'integer') {
+        return values.map(toNumber);
+      }
+      if (itemType === 'boolean') {
+        return values.map(toBoolean);
+      }
+
+      return values;
+    }
+    default:
+      return values[0];
+  }
+}
+
+function toNumber(value: unknown): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const number = Number(value.trim());
+
+  return value.trim() !== '' && Number.isFinite(number) ? number : value;
+}
+
+function toBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  if (['1', 't', 'T', 'TRUE', 'true', 'True', 'on'].includes(value)) {
+    return true;
+  }
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False', 'off'].includes(value)) {
+    return false;
+  }
+
+  return value;
+}
+
+/** Sets each leaf value of the traits on a form, as `traits.<path>` fields. */
+export function setTraitValues(fields: { fields: FormField[] }, traits: unknown): void {
+  const form = { action: '', method: 'POST' as const, fields: fields.fields };
+  for (const [name, value] of flattenTraits(traits, ['traits'])) {
+    setFieldValue(form, name, value, inputTypeOfValue(value));
+  }
+  fields.fields = form.fields;
+}
+
+/** Lists `[name, value]` for every leaf of a traits value; arrays flatten to `name.0`, `name.1`. */
+export function flattenTraits(value: unknown, path: string[]): [string, unknown][] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => flattenTraits(item, [...path, String(index)]));
+  }
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([key, child]) => flattenTraits(child, [...path, key]));
+  }
+
+  return path.length > 1 ? [[path.join('.'), value]] : [];
+}
+
+/** Input type of a value: number, checkbox or text. */
+export function inputTypeOfValue(value: unknown): string {
+  if (typeof value === 'number') {
+    return 'number';
+  }
+
+  return typeof value === 'boolean' ? 'checkbox' : 'text';
+}
+
+function setPath(target: Traits, path: string[], value: unknown): void {
+  let node: Record<string, unknown> = target;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainObject(node[key])) {
+      node[key] = {};
+    }
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,66 @@
+import { badRequest } from '../../common/errors.js';
+
+// Whitespace, control characters and backslashes: browsers repair them in ways that can move a
+// URL to another host (`/\evil.test` becomes `//evil.test`), so such targets are never followed.
+const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f\\]/;
+
+/**
+ * Resolves a `return_to` value to an absolute URL that is safe to redirect to.
+ *
+ * - Missing or empty: the default.
+ * - A path such as `/welcome?tab=1`: kept, on the scheme and host of the default.
+ * - An absolute http(s) URL: only when an allowed entry has the same scheme and host (with
+ *   port), compared case-insensitively; the entry's path does not matter.
+ *
+ * @throws HttpError 400 for anything else, such as another host, `//host`, credentials in the URL
+ *   or characters that browsers would reinterpret.
+ */
+export function resolveReturnTo(returnTo: string | null | undefined, defaultUrl: string, allowed: URL[]): string {
+  if (!returnTo) {
+    return defaultUrl;
+  }
+  if (UNSAFE_CHARACTERS.test(returnTo) || returnTo.length > 2048) {
+    throw rejected('(invalid URL)');
+  }
+  if (returnTo.startsWith('/') && !returnTo.startsWith('//')) {
+    const base = new URL(defaultUrl);
+    const target = new URL(returnTo, base.origin);
+    if (target.origin !== base.origin) {
+      throw rejected(target.host);
+    }
+
+    return target.toString();
+  }
+
+  let target: URL;
+  try {
+    target = new URL(returnTo);
+  } catch {
+    throw rejected('(invalid URL)');
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw rejected(target.protocol);
+  }
+  if (target.username !== '' || target.password !== '') {
+    throw rejected(target.host);
+  }
+  const permitted = allowed.some((entry) => entry.protocol === target.protocol && entry.host === target.host);
+  if (!permitted) {
+    throw rejected(target.host);
+  }
+
+  return target.toString();
+}
+
+/** Reads `return_to` from the query of the URL that started a flow. */
+export function returnToOf(requestUrl: string): string | null {
+  try {
+    return new URL(requestUrl).searchParams.get('return_to');
+  } catch {
+    return null;
+  }
+}
+
+function rejected(host: string) {
+  return badRequest(`Requested return_to domain "${host}" is not a whitelisted return domain`);
+}

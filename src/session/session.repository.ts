@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+
+import { Database } from '../database/database.js';
+import { isRecordNotFound } from '../database/prisma-errors.js';
+import type { Identity, Traits } from '../identity/identity.repository.js';
+
+export interface Session {
+  id: string;
+  identityId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  authenticatedAt: Date;
+}
+
+export interface SessionWithIdentity extends Session {
+  identity: Identity;
+}
+
+@Injectable()
+export class SessionRepository {
+  constructor(private readonly database: Database) {}
+
+  /** Stores a session under the SHA-256 hash of its cookie token. */
+  async create(session: Session, tokenHash: string): Promise<void> {
+    await this.database.client.session.create({ data: { ...session, tokenHash } });
+  }
+
+  /** Returns the session with this token hash and its identity, expired or not, or undefined. */
+  async findByTokenHash(tokenHash: string): Promise<SessionWithIdentity | undefined> {
+    const row = await this.database.client.session.findUnique({
+      where: { tokenHash },
+      select: {
+        id: true,
+        identityId: true,
+        issuedAt: true,
+        expiresAt: true,
+        authenticatedAt: true,
+        identity: { select: { id: true, traitsSchemaId: true, traits: true } },
+      },
+    });
+    if (!row) {
+      return undefined;
+    }
+
+    return { ...row, identity: { ...row.identity, traits: (row.identity.traits ?? {}) as Traits } };
+  }
+
+  /** Deletes the session with this token hash; returns its id, or undefined when there was none. */
+  async deleteByTokenHash(tokenHash: string): Promise<string | undefined> {
+    try {
+      const row = await this.database.client.session.delete({ where: { tokenHash }, select: { id: true } });
+
+      return row.id;
+    } catch (error) {
+      if (isRecordNotFound(error)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes every session of an identity and returns how many there were. */
+  async deleteByIdentity(identityId: string): Promise<number> {
+    const result = await this.database.client.session.deleteMany({ where: { identityId } });
+
+    return result.count;
+  }
+
+  /** Deletes sessions that expired before the given time; returns how many. */
+  async deleteExpired(before: Date): Promise<number> {
+    const result = await this.database.client.session.deleteMany({ where: { expiresAt: { lt: before } } });
+
+    return result.count;
+  }
+}

@@ -10,7 +10,10 @@ const targetPath = path.join(root, 'prisma/postgresql/schema.prisma');
 export function derivePostgresqlSchema(source) {
   return source
     .replace(/^\/\/ Gatehouse data model for SQLite\..*\n\/\/.*\n/m, HEADER)
-    .replace('output              = "../../src/generated/sqlite"', 'output              = "../../src/generated/postgresql"')
+    .replace(
+      'output              = "../../src/generated/sqlite"',
+      'output              = "../../src/generated/postgresql"',
+    )
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace('env("GATEHOUSE_PRISMA_SQLITE_URL")', 'env("GATEHOUSE_PRISMA_POSTGRESQL_URL")')
     .replace(/^(\s+\w+\s+DateTime\??)(\s.*)?$/gm, (line) => `${line} @db.Timestamptz(3)`);

@@ -20,7 +20,10 @@ interface ConfigOptions {
 }
 
 function loadConfig(options: ConfigOptions, overrides: NodeJS.ProcessEnv = {}): GatehouseConfig {
-  return GatehouseConfig.load({ file: options.config ?? process.env.GATEHOUSE_CONFIG, env: { ...process.env, ...overrides } });
+  return GatehouseConfig.load({
+    file: options.config ?? process.env.GATEHOUSE_CONFIG,
+    env: { ...process.env, ...overrides },
+  });
 }
 
 async function serve(options: ConfigOptions & { migrate?: boolean }): Promise<void> {
@@ -50,10 +53,18 @@ async function serve(options: ConfigOptions & { migrate?: boolean }): Promise<vo
 async function migrate(options: ConfigOptions & { status?: boolean }): Promise<void> {
   const config = loadConfig(options);
   const logger = createLogger(config);
-  const { database, report } = await openDatabase(config, logger, options.status ? 'check' : 'apply');
+  const { database, report } = await openDatabase(
+    config,
+    logger,
+    options.status ? 'check' : 'apply',
+  );
   await database.close();
   if (options.status) {
-    console.log(report.pending.length === 0 ? 'The database is up to date.' : `Pending migrations:\n${report.pending.join('\n')}`);
+    console.log(
+      report.pending.length === 0
+        ? 'The database is up to date.'
+        : `Pending migrations:\n${report.pending.join('\n')}`,
+    );
 
     return;
   }
@@ -100,15 +111,22 @@ program
   .command('serve')
   .description('serve the public and admin APIs')
   .option('-c, --config <path>', 'YAML or JSON configuration file (default: $GATEHOUSE_CONFIG)')
-  .option('--migrate', 'apply pending PostgreSQL migrations before serving (SQLite databases are always migrated)')
-  .action((options: ConfigOptions & { migrate?: boolean }) => serve(options).catch((error: unknown) => fail(error)));
+  .option(
+    '--migrate',
+    'apply pending PostgreSQL migrations before serving (SQLite databases are always migrated)',
+  )
+  .action((options: ConfigOptions & { migrate?: boolean }) =>
+    serve(options).catch((error: unknown) => fail(error)),
+  );
 
 program
   .command('migrate')
   .description('apply pending database migrations')
   .option('-c, --config <path>', 'YAML or JSON configuration file (default: $GATEHOUSE_CONFIG)')
   .option('--status', 'list pending migrations without applying them')
-  .action((options: ConfigOptions & { status?: boolean }) => migrate(options).catch((error: unknown) => fail(error)));
+  .action((options: ConfigOptions & { status?: boolean }) =>
+    migrate(options).catch((error: unknown) => fail(error)),
+  );
 
 program
   .command('version')
@@ -121,7 +139,8 @@ program
   .command('openapi')
   .description('write the OpenAPI document of both APIs')
   .option('-o, --output <path>', 'file to write (default: standard output)')
-  .action((options: { output?: string }) => writeOpenApi(options).catch((error: unknown) => fail(error)));
+  .action((options: { output?: string }) =>
+    writeOpenApi(options).catch((error: unknown) => fail(error)),
+  );
 
 await program.parseAsync(process.argv);
-

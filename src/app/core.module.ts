@@ -26,7 +26,11 @@ export interface CoreServices {
   lifecycle: Lifecycle;
 }
 
-export function createCoreServices(config: GatehouseConfig, database: Database, logger: Logger): CoreServices {
+export function createCoreServices(
+  config: GatehouseConfig,
+  database: Database,
+  logger: Logger,
+): CoreServices {
   return {
     config,
     database,

@@ -23,7 +23,7 @@ export interface ListenerApp {
   express: express.Express;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\/+=-]{1,128}$/;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 const QUIET_PATHS = new Set(['/health/alive', '/health/ready']);
 
 /**
@@ -31,7 +31,10 @@ const QUIET_PATHS = new Set(['/health/alive', '/health/ready']);
  * security headers, body parsing with limits, CSRF protection (public only) and the error
  * envelope for everything, including failures before routing.
  */
-export async function createListenerApp(listener: Listener, core: CoreServices): Promise<ListenerApp> {
+export async function createListenerApp(
+  listener: Listener,
+  core: CoreServices,
+): Promise<ListenerApp> {
   const { config } = core;
   const instance = express();
   instance.disable('x-powered-by');
@@ -40,7 +43,8 @@ export async function createListenerApp(listener: Listener, core: CoreServices):
     instance.set('trust proxy', config.trustedProxies);
   }
 
-  const rootModule = listener === 'public' ? PublicApiModule.forRoot(core) : AdminApiModule.forRoot(core);
+  const rootModule =
+    listener === 'public' ? PublicApiModule.forRoot(core) : AdminApiModule.forRoot(core);
   const nest = await NestFactory.create(rootModule, new ExpressAdapter(instance), {
     bodyParser: false,
     bufferLogs: true,
@@ -51,7 +55,13 @@ export async function createListenerApp(listener: Listener, core: CoreServices):
 
   nest.use(requestLogger(core));
   nest.use(helmet(securityHeaders(core)));
-  nest.use(express.json({ limit: config.bodyLimit, strict: true, verify: (_req, _res, buffer) => assertJsonDepth(buffer) }));
+  nest.use(
+    express.json({
+      limit: config.bodyLimit,
+      strict: true,
+      verify: (_req, _res, buffer) => assertJsonDepth(buffer),
+    }),
+  );
   nest.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 }));
   nest.use(cookieParser(config.sessionSecrets));
   if (listener === 'public') {
@@ -100,7 +110,15 @@ function requestLogger(core: CoreServices) {
 function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
   const { config } = core;
   const origins = new Set(
-    [config.publicUrl, config.loginUi, config.registrationUi, config.profileUi, config.errorUi, config.defaultReturnTo, config.logoutRedirectTo]
+    [
+      config.publicUrl,
+      config.loginUi,
+      config.registrationUi,
+      config.profileUi,
+      config.errorUi,
+      config.defaultReturnTo,
+      config.logoutRedirectTo,
+    ]
       .map((url) => new URL(url).origin)
       .concat(config.whitelistedReturnToDomains.map((url) => url.origin)),
   );

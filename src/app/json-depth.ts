@@ -27,10 +27,13 @@ export function assertJsonDepth(buffer: Buffer): void {
     } else if (byte === 0x7b || byte === 0x5b) {
       depth += 1;
       if (depth > MAX_JSON_DEPTH) {
-        throw Object.assign(new Error(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`), {
-          status: 400,
-          type: 'json.too.deep',
-        });
+        throw Object.assign(
+          new Error(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`),
+          {
+            status: 400,
+            type: 'json.too.deep',
+          },
+        );
       }
     } else if (byte === 0x7d || byte === 0x5d) {
       depth -= 1;

@@ -32,7 +32,11 @@ export interface RunningServer {
 const DATABASE_CONNECT_WINDOW_MS = 30_000;
 
 /** Opens the database, builds both listeners and starts serving them. */
-export async function startServer(config: GatehouseConfig, logger: Logger, options: { migrate: boolean }): Promise<RunningServer> {
+export async function startServer(
+  config: GatehouseConfig,
+  logger: Logger,
+  options: { migrate: boolean },
+): Promise<RunningServer> {
   const target = parseDsn(config.dsn);
   const migrations: MigrationMode = target.kind === 'sqlite' || options.migrate ? 'apply' : 'check';
   const { database, report } = await connectWithRetry(config, logger, migrations);
@@ -54,7 +58,10 @@ export async function startServer(config: GatehouseConfig, logger: Logger, optio
     await core.schemas.preload();
   } catch (error) {
     await database.close();
-    const reason = error instanceof HttpError ? `${error.reason ?? error.message}${error.debug ? ` (${error.debug})` : ''}` : String(error);
+    const reason =
+      error instanceof HttpError
+        ? `${error.reason ?? error.message}${error.debug ? ` (${error.debug})` : ''}`
+        : String(error);
     throw new StartupError(`The identity traits schema could not be loaded: ${reason}`);
   }
 
@@ -62,10 +69,24 @@ export async function startServer(config: GatehouseConfig, logger: Logger, optio
   openApiDocument.document = buildOpenApiDocument(apps);
   const publicServer = createHttpServer(apps[0], config);
   const adminServer = createHttpServer(apps[1], config);
-  const publicAddress = await listen(publicServer, config.publicHost, config.publicPort, 'serve.public.port');
-  const adminAddress = await listen(adminServer, config.adminHost, config.adminPort, 'serve.admin.port');
+  const publicAddress = await listen(
+    publicServer,
+    config.publicHost,
+    config.publicPort,
+    'serve.public.port',
+  );
+  const adminAddress = await listen(
+    adminServer,
+    config.adminHost,
+    config.adminPort,
+    'serve.admin.port',
+  );
   logger.info(
-    { public: `${publicAddress.address}:${publicAddress.port}`, admin: `${adminAddress.address}:${adminAddress.port}`, database: target.kind },
+    {
+      public: `${publicAddress.address}:${publicAddress.port}`,
+      admin: `${adminAddress.address}:${adminAddress.port}`,
+      database: target.kind,
+    },
     'Gatehouse is serving',
   );
 
@@ -75,8 +96,14 @@ export async function startServer(config: GatehouseConfig, logger: Logger, optio
     adminAddress,
     shutdown: async () => {
       core.lifecycle.beginShutdown();
-      logger.info({ gracePeriodMs: config.shutdownGracePeriodMs }, 'Shutting down: finishing requests in flight');
-      await Promise.all([drain(publicServer, config.shutdownGracePeriodMs), drain(adminServer, config.shutdownGracePeriodMs)]);
+      logger.info(
+        { gracePeriodMs: config.shutdownGracePeriodMs },
+        'Shutting down: finishing requests in flight',
+      );
+      await Promise.all([
+        drain(publicServer, config.shutdownGracePeriodMs),
+        drain(adminServer, config.shutdownGracePeriodMs),
+      ]);
       await Promise.all(apps.map((app) => app.nest.close()));
       await database.close();
       logger.info('Gatehouse stopped');
@@ -123,7 +150,10 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
   );
   server.on('clientError', (error, socket) => {
     if (socket.writable) {
-      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const status =
+        (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {
       socket.destroy();
@@ -136,8 +166,15 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
 function listen(server: Server, host: string, port: number, key: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.code ?? error.message})`;
-      reject(new StartupError(`Port ${port} on ${host || 'all interfaces'} ${reason}; choose another with ${key}.`));
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : `cannot be opened (${error.code ?? error.message})`;
+      reject(
+        new StartupError(
+          `Port ${port} on ${host || 'all interfaces'} ${reason}; choose another with ${key}.`,
+        ),
+      );
     });
     server.listen(port, host || undefined, () => resolve(server.address() as AddressInfo));
   });

@@ -8,7 +8,8 @@ import type { GatehouseConfig } from '../config/gatehouse-config.js';
  */
 export function baseCookieOptions(config: GatehouseConfig, request: Request): CookieOptions {
   const mode = config.sessionCookie.secure;
-  const secure = mode === 'always' || (mode === 'auto' && (config.publicUrlIsHttps || request.secure));
+  const secure =
+    mode === 'always' || (mode === 'auto' && (config.publicUrlIsHttps || request.secure));
 
   return {
     httpOnly: true,

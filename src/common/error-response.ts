@@ -18,11 +18,15 @@ export function normalizeError(error: unknown): HttpError {
   if (translated instanceof HttpException) {
     const status = translated.getStatus();
 
-    return new HttpError(status, { reason: status === 404 ? 'No resource exists at this path.' : undefined });
+    return new HttpError(status, {
+      reason: status === 404 ? 'No resource exists at this path.' : undefined,
+    });
   }
   const status = (translated as { status?: unknown; type?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, { reason: bodyParserReason(translated as { type?: string; message?: string }) });
+    return new HttpError(status, {
+      reason: bodyParserReason(translated as { type?: string; message?: string }),
+    });
   }
 
   return new HttpError(500);
@@ -49,10 +53,18 @@ function bodyParserReason(error: { type?: string; message?: string }): string | 
 }
 
 /** Sends an error as the envelope, with the request id; 5xx causes are logged, never sent. */
-export function sendErrorResponse(error: unknown, request: Request, response: Response, logger: Logger): void {
+export function sendErrorResponse(
+  error: unknown,
+  request: Request,
+  response: Response,
+  logger: Logger,
+): void {
   const httpError = normalizeError(error);
   if (httpError.code >= 500 && !(error instanceof HttpError && error.code === 503)) {
-    logger.error({ err: error, req: { id: request.id, method: request.method, url: request.originalUrl } }, 'Request failed');
+    logger.error(
+      { err: error, req: { id: request.id, method: request.method, url: request.originalUrl } },
+      'Request failed',
+    );
   }
   if (response.headersSent) {
     response.destroy();

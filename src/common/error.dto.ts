@@ -5,10 +5,15 @@ export class GenericErrorPayloadDto {
   @ApiProperty({ description: 'HTTP status code of the response.', example: 404, format: 'int64' })
   code!: number;
 
-  @ApiPropertyOptional({ description: 'HTTP reason phrase of the status code.', example: 'Not Found' })
+  @ApiPropertyOptional({
+    description: 'HTTP reason phrase of the status code.',
+    example: 'Not Found',
+  })
   status?: string;
 
-  @ApiPropertyOptional({ description: 'Request id, as echoed in the X-Request-ID response header.' })
+  @ApiPropertyOptional({
+    description: 'Request id, as echoed in the X-Request-ID response header.',
+  })
   request?: string;
 
   @ApiPropertyOptional({ description: 'Specific, human-readable explanation of the error.' })

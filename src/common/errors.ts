@@ -80,15 +80,22 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (reason: string, fields: ErrorFields = {}) => new HttpError(400, { reason, ...fields });
-export const unauthorized = (reason: string, fields: ErrorFields = {}) => new HttpError(401, { reason, ...fields });
-export const forbidden = (reason: string, fields: ErrorFields = {}) => new HttpError(403, { reason, ...fields });
-export const notFound = (reason?: string, fields: ErrorFields = {}) => new HttpError(404, { reason, ...fields });
-export const conflict = (reason: string, fields: ErrorFields = {}) => new HttpError(409, { reason, ...fields });
-export const internalError = (reason: string, fields: ErrorFields = {}) => new HttpError(500, { reason, ...fields });
+export const badRequest = (reason: string, fields: ErrorFields = {}) =>
+  new HttpError(400, { reason, ...fields });
+export const unauthorized = (reason: string, fields: ErrorFields = {}) =>
+  new HttpError(401, { reason, ...fields });
+export const forbidden = (reason: string, fields: ErrorFields = {}) =>
+  new HttpError(403, { reason, ...fields });
+export const notFound = (reason?: string, fields: ErrorFields = {}) =>
+  new HttpError(404, { reason, ...fields });
+export const conflict = (reason: string, fields: ErrorFields = {}) =>
+  new HttpError(409, { reason, ...fields });
+export const internalError = (reason: string, fields: ErrorFields = {}) =>
+  new HttpError(500, { reason, ...fields });
 
 /** The storage layer's answer for a missing row. */
-export const resourceNotFound = () => new HttpError(404, { message: 'Unable to locate the resource' });
+export const resourceNotFound = () =>
+  new HttpError(404, { message: 'Unable to locate the resource' });
 
 /** Raised when the database cannot be reached or does not answer in time. */
 export const databaseUnavailable = () =>

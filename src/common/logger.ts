@@ -31,7 +31,12 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel' | 'logForm
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     ...(config.logFormat === 'text'
-      ? { transport: { target: 'pino-pretty', options: { colorize: false, translateTime: 'SYS:standard' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: false, translateTime: 'SYS:standard' },
+          },
+        }
       : {}),
   });
 }

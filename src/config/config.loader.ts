@@ -51,7 +51,7 @@ export function loadRawConfig(source: ConfigSource): RawConfig {
   ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
   const validate = ajv.compile(schema);
   if (!validate(document)) {
-    const error = (validate.errors ?? [])[0];
+    const error: ErrorObject | undefined = validate.errors?.[0];
     throw new ConfigError(describeError(error, document, schema, origins, source.file));
   }
 
@@ -78,7 +78,9 @@ function readConfigFile(file: string): Record<string, unknown> {
     return {};
   }
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`The configuration file ${file} must contain a mapping of keys, not ${typeName(parsed)}.`);
+    throw new ConfigError(
+      `The configuration file ${file} must contain a mapping of keys, not ${typeName(parsed)}.`,
+    );
   }
 
   return parsed as Record<string, unknown>;
@@ -112,8 +114,8 @@ function listLeafKeys(root: SchemaObject, schema: SchemaObject, prefix: string[]
     return [{ path: prefix, schema: resolved }];
   }
 
-  return Object.entries(resolved.properties as Record<string, SchemaObject>).flatMap(([key, child]) =>
-    listLeafKeys(root, child, [...prefix, key]),
+  return Object.entries(resolved.properties as Record<string, SchemaObject>).flatMap(
+    ([key, child]) => listLeafKeys(root, child, [...prefix, key]),
   );
 }
 
@@ -123,7 +125,11 @@ function resolveRef(root: SchemaObject, schema: SchemaObject): SchemaObject {
   }
   const name = schema.$ref.replace('#/definitions/', '');
 
-  return { ...(root.definitions as Record<string, SchemaObject>)[name], ...schema, $ref: undefined };
+  return {
+    ...(root.definitions as Record<string, SchemaObject>)[name],
+    ...schema,
+    $ref: undefined,
+  };
 }
 
 /** Converts an environment string to the key's JSON type; values that do not convert stay strings so validation reports them. */
@@ -198,7 +204,9 @@ function describeError(
 
   const key = segments.join('.') || '(root)';
   const origin = origins.get(segments.filter((segment) => !/^\d+$/.test(segment)).join('.'));
-  const value = isSecretPath(schema, segments) ? '(value hidden)' : JSON.stringify(readPath(document, segments));
+  const value = isSecretPath(schema, segments)
+    ? '(value hidden)'
+    : JSON.stringify(readPath(document, segments));
 
   return `Invalid configuration${origin ? ` (from environment variable ${origin})` : where(file)}: ${key} is ${value} but ${expectedForm(error)}.`;
 }
@@ -224,9 +232,11 @@ function expectedForm(error: ErrorObject): string {
     case 'format':
       return `must be a valid ${String(params.format)}`;
     case 'pattern': {
-      const description = (error.parentSchema as SchemaObject | undefined)?.description;
+      const description: unknown = (error.parentSchema as SchemaObject | undefined)?.description;
 
-      return description ? `must be ${lowerFirst(description)}` : `must match the pattern ${String(params.pattern)}`;
+      return typeof description === 'string'
+        ? `must be ${lowerFirst(description)}`
+        : `must match the pattern ${String(params.pattern)}`;
     }
     case 'not':
       return 'uses a reserved value';

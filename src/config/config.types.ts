@@ -47,7 +47,13 @@ export interface RawConfig {
     };
   };
   ttl: { session: string };
-  session: { cookie: { name: string; same_site: 'lax' | 'strict' | 'none'; secure: 'auto' | 'always' | 'never' } };
+  session: {
+    cookie: {
+      name: string;
+      same_site: 'lax' | 'strict' | 'none';
+      secure: 'auto' | 'always' | 'never';
+    };
+  };
   security: {
     login_throttle: {
       enabled: boolean;

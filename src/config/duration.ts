@@ -11,7 +11,9 @@ const UNIT_MILLISECONDS: Record<string, number> = {
 export function parseDuration(value: string): number {
   const match = /^([0-9]+)(ns|us|ms|s|m|h)$/.exec(value);
   if (!match) {
-    throw new Error(`invalid duration "${value}": expected a whole number and a unit, for example 10m`);
+    throw new Error(
+      `invalid duration "${value}": expected a whole number and a unit, for example 10m`,
+    );
   }
 
   return Number(match[1]) * UNIT_MILLISECONDS[match[2]];

@@ -22,7 +22,8 @@ export interface Argon2Settings {
   maxConcurrent: number;
 }
 
-const BUILT_IN_SCHEMA_URL = new URL('../identity/schemas/default.schema.json', import.meta.url).href;
+const BUILT_IN_SCHEMA_URL = new URL('../identity/schemas/default.schema.json', import.meta.url)
+  .href;
 
 /**
  * The validated configuration with every default resolved: URLs derived from the listeners,
@@ -63,7 +64,12 @@ export class GatehouseConfig {
   readonly sessionTtlMs: number;
   readonly sessionCookie: RawConfig['session']['cookie'];
   readonly argon2: Argon2Settings;
-  readonly loginThrottle: { enabled: boolean; maxPerIdentifier: number; maxPerAddress: number; windowMs: number };
+  readonly loginThrottle: {
+    enabled: boolean;
+    maxPerIdentifier: number;
+    maxPerAddress: number;
+    windowMs: number;
+  };
   readonly databaseQueryTimeoutMs: number;
   readonly databaseMaxConnections: number;
   readonly logLevel: string;
@@ -86,30 +92,43 @@ export class GatehouseConfig {
     this.bodyLimit = raw.serve.body_limit;
     this.shutdownGracePeriodMs = parseDuration(raw.serve.shutdown_grace_period);
 
-    this.publicUrl = withTrailingSlash(raw.urls.self.public ?? `http://127.0.0.1:${this.publicPort}/`);
+    this.publicUrl = withTrailingSlash(
+      raw.urls.self.public ?? `http://127.0.0.1:${this.publicPort}/`,
+    );
     this.adminUrl = withTrailingSlash(raw.urls.self.admin ?? `http://127.0.0.1:${this.adminPort}/`);
     this.loginUi = raw.urls.login_ui ?? joinUrl(this.publicUrl, 'ui/login');
     this.registrationUi = raw.urls.registration_ui ?? joinUrl(this.publicUrl, 'ui/registration');
     this.profileUi = raw.urls.profile_ui ?? joinUrl(this.publicUrl, 'ui/profile');
     this.errorUi = raw.urls.error_ui ?? joinUrl(this.publicUrl, 'ui/error');
     this.defaultReturnTo = raw.urls.default_return_to ?? joinUrl(this.publicUrl, 'ui/');
-    this.whitelistedReturnToDomains = raw.urls.whitelisted_return_to_domains.map((entry) => new URL(entry));
+    this.whitelistedReturnToDomains = raw.urls.whitelisted_return_to_domains.map(
+      (entry) => new URL(entry),
+    );
     this.logoutRedirectTo = raw.selfservice.logout.redirect_to ?? this.defaultReturnTo;
 
     this.loginLifespanMs = parseDuration(raw.selfservice.login.request_lifespan);
     this.registrationLifespanMs = parseDuration(raw.selfservice.registration.request_lifespan);
     this.profileLifespanMs = parseDuration(raw.selfservice.profile.request_lifespan);
     this.loginAfterHooks = raw.selfservice.login.after?.password ?? defaultAfterHooks();
-    this.registrationAfterHooks = raw.selfservice.registration.after?.password ?? defaultAfterHooks();
+    this.registrationAfterHooks =
+      raw.selfservice.registration.after?.password ?? defaultAfterHooks();
 
     this.traitsSchemas = [
-      ...raw.identity.traits.schemas.map((entry) => ({ id: entry.id, url: resolveFileUrl(entry.url) })),
-      { id: 'default', url: resolveFileUrl(raw.identity.traits.default_schema_url ?? BUILT_IN_SCHEMA_URL) },
+      ...raw.identity.traits.schemas.map((entry) => ({
+        id: entry.id,
+        url: resolveFileUrl(entry.url),
+      })),
+      {
+        id: 'default',
+        url: resolveFileUrl(raw.identity.traits.default_schema_url ?? BUILT_IN_SCHEMA_URL),
+      },
     ];
 
     const secrets = raw.secrets.session ?? [];
     this.sessionSecretGenerated = secrets.length === 0;
-    this.sessionSecrets = this.sessionSecretGenerated ? [randomBytes(32).toString('base64url')] : secrets;
+    this.sessionSecrets = this.sessionSecretGenerated
+      ? [randomBytes(32).toString('base64url')]
+      : secrets;
     this.sessionTtlMs = parseDuration(raw.ttl.session);
     this.sessionCookie = raw.session.cookie;
 
@@ -132,7 +151,8 @@ export class GatehouseConfig {
     };
     this.databaseQueryTimeoutMs = parseDuration(raw.database.query_timeout);
     this.databaseMaxConnections = raw.database.max_connections;
-    this.logLevel = raw.log.level === 'warning' ? 'warn' : raw.log.level === 'panic' ? 'fatal' : raw.log.level;
+    this.logLevel =
+      raw.log.level === 'warning' ? 'warn' : raw.log.level === 'panic' ? 'fatal' : raw.log.level;
     this.logFormat = raw.log.format;
   }
 

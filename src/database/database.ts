@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 
 import type { GatehouseConfig } from '../config/gatehouse-config.js';
 import { PrismaClient as PostgresqlPrismaClient } from '../generated/postgresql/client.js';
-import { PrismaClient as SqlitePrismaClient } from '../generated/sqlite/client.js';
+import { PrismaClient as SqlitePrismaClient, type Prisma } from '../generated/sqlite/client.js';
 import { parseDsn, type DatabaseTarget } from './dsn.js';
 import { migratePostgresql, migrateSqlite, type MigrationReport } from './migrator.js';
 import { SerializedSqliteAdapter } from './serialized-sqlite-adapter.js';
@@ -78,7 +78,12 @@ async function openSqlite(file: string, migrations: MigrationMode) {
   return { database: new Database('sqlite', client, ping, () => adapter.dispose()), report };
 }
 
-async function openPostgresql(url: string, config: GatehouseConfig, logger: Logger, migrations: MigrationMode) {
+async function openPostgresql(
+  url: string,
+  config: GatehouseConfig,
+  logger: Logger,
+  migrations: MigrationMode,
+) {
   const timeout = config.databaseQueryTimeoutMs;
   const pool = new pg.Pool({
     connectionString: url,
@@ -89,7 +94,9 @@ async function openPostgresql(url: string, config: GatehouseConfig, logger: Logg
     application_name: 'gatehouse',
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
-  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost; the pool reconnects on next use'));
+  pool.on('error', (error) =>
+    logger.warn({ err: error }, 'PostgreSQL connection lost; the pool reconnects on next use'),
+  );
 
   let report: MigrationReport;
   try {
@@ -98,11 +105,18 @@ async function openPostgresql(url: string, config: GatehouseConfig, logger: Logg
     await pool.end();
     throw error;
   }
-  const adapter = new PrismaPg(pool, { onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection error') });
+  const adapter = new PrismaPg(pool, {
+    onConnectionError: (error) => logger.warn({ err: error }, 'PostgreSQL connection error'),
+  });
   const client = new PostgresqlPrismaClient({ adapter }) as unknown as PrismaClient;
   const ping = async () => {
     await pool.query('SELECT 1');
   };
 
   return { database: new Database('postgresql', client, ping, () => pool.end()), report };
+}
+
+/** Types a value for a Json column; the value must serialise to JSON. */
+export function asJson(value: unknown): Prisma.InputJsonValue {
+  return value as Prisma.InputJsonValue;
 }

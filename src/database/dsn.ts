@@ -1,8 +1,7 @@
 import { ConfigError } from '../config/config.loader.js';
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string; inMemory: boolean }
-  | { kind: 'postgresql'; url: string };
+  { kind: 'sqlite'; file: string; inMemory: boolean } | { kind: 'postgresql'; url: string };
 
 /**
  * Interprets the `dsn` setting: `memory`, `sqlite://PATH` (also `sqlite3://`) or
@@ -23,7 +22,9 @@ export function parseDsn(dsn: string): DatabaseTarget {
       return { kind: 'sqlite', file: ':memory:', inMemory: true };
     }
     if (file === '') {
-      throw new ConfigError('Invalid configuration: dsn is sqlite:// without a file path; use for example sqlite://./data/gatehouse.sqlite.');
+      throw new ConfigError(
+        'Invalid configuration: dsn is sqlite:// without a file path; use for example sqlite://./data/gatehouse.sqlite.',
+      );
     }
 
     return { kind: 'sqlite', file, inMemory: false };
@@ -33,7 +34,9 @@ export function parseDsn(dsn: string): DatabaseTarget {
     try {
       new URL(dsn);
     } catch {
-      throw new ConfigError('Invalid configuration: dsn starts with postgres:// but is not a valid URL; use postgres://USER:PASSWORD@HOST:PORT/DATABASE.');
+      throw new ConfigError(
+        'Invalid configuration: dsn starts with postgres:// but is not a valid URL; use postgres://USER:PASSWORD@HOST:PORT/DATABASE.',
+      );
     }
 
     return { kind: 'postgresql', url: dsn };

@@ -70,7 +70,10 @@ const APPLIED_QUERY =
   'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
 
 /** Applies pending SQLite migrations, each in its own transaction. */
-export async function migrateSqlite(adapter: SqlDriverAdapter, apply: boolean): Promise<MigrationReport> {
+export async function migrateSqlite(
+  adapter: SqlDriverAdapter,
+  apply: boolean,
+): Promise<MigrationReport> {
   await adapter.executeScript(SQLITE_BOOKKEEPING);
   const result = await adapter.queryRaw({ sql: APPLIED_QUERY, args: [], argTypes: [] });
   const done = new Set(result.rows.map((row) => String(row[0])));
@@ -99,7 +102,10 @@ export async function migrateSqlite(adapter: SqlDriverAdapter, apply: boolean): 
       await adapter.executeScript('COMMIT');
     } catch (error) {
       await adapter.executeScript('ROLLBACK');
-      throw new Error(`Migration ${migration.name} failed and was rolled back: ${describe(error)}`);
+      throw new Error(
+        `Migration ${migration.name} failed and was rolled back: ${describe(error)}`,
+        { cause: error },
+      );
     }
     applied.push(migration.name);
   }
@@ -136,14 +142,19 @@ export async function migratePostgresql(pool: pg.Pool, apply: boolean): Promise<
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${migration.name} failed and was rolled back: ${describe(error)}`);
+        throw new Error(
+          `Migration ${migration.name} failed and was rolled back: ${describe(error)}`,
+          { cause: error },
+        );
       }
       applied.push(migration.name);
     }
 
     return { applied, pending: [] };
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [POSTGRESQL_MIGRATION_LOCK]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [POSTGRESQL_MIGRATION_LOCK])
+      .catch(() => undefined);
     client.release();
   }
 }

@@ -15,13 +15,19 @@ const CONNECTION_ERROR_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P10
 const CONNECTION_ERROR_PATTERN =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Can't reach database server|server closed the connection|SQLITE_BUSY|database is locked/i;
 
-const SQLITE_STORAGE_PATTERN = /SQLITE_READONLY|attempt to write a readonly database|SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_CANTOPEN|unable to open database/i;
+const SQLITE_STORAGE_PATTERN =
+  /SQLITE_READONLY|attempt to write a readonly database|SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_CANTOPEN|unable to open database/i;
 
 /** Whether an error is Prisma's unique-constraint violation. */
 export function isUniqueViolation(error: unknown): boolean {
   const candidate = error as PrismaLikeError;
 
-  return candidate?.code === 'P2002' || /UNIQUE constraint failed|duplicate key value violates unique constraint/i.test(candidate?.message ?? '');
+  return (
+    candidate?.code === 'P2002' ||
+    /UNIQUE constraint failed|duplicate key value violates unique constraint/i.test(
+      candidate?.message ?? '',
+    )
+  );
 }
 
 /** Whether an error is Prisma's "record to update or delete does not exist". */
@@ -45,7 +51,8 @@ export function translateDatabaseError(error: unknown): unknown {
   }
   if (SQLITE_STORAGE_PATTERN.test(text)) {
     return new HttpError(503, {
-      reason: 'The database cannot store data right now: its file is read-only or the disk is full.',
+      reason:
+        'The database cannot store data right now: its file is read-only or the disk is full.',
       headers: { 'Retry-After': '5' },
     });
   }
@@ -58,7 +65,7 @@ function collectText(error: unknown, depth = 0): string {
     return '';
   }
   const candidate = error as PrismaLikeError;
-  const own = `${candidate.code ?? ''} ${candidate.message ?? String(error)} ${JSON.stringify(candidate.meta ?? {})}`;
+  const own = `${candidate.code ?? ''} ${candidate.message ?? ''} ${JSON.stringify(candidate.meta ?? {})}`;
 
   return `${own} ${collectText(candidate.cause, depth + 1)}`;
 }

@@ -43,7 +43,9 @@ export class HealthController {
   })
   @ApiResponse({ status: 200, description: 'healthStatus', type: HealthStatusDto })
   @ApiResponse({ status: 503, description: 'healthNotReadyStatus', type: HealthNotReadyStatusDto })
-  async isInstanceReady(@Res({ passthrough: true }) response: Response): Promise<HealthStatusDto | HealthNotReadyStatusDto> {
+  async isInstanceReady(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthStatusDto | HealthNotReadyStatusDto> {
     response.setHeader('Cache-Control', 'no-store');
     if (this.lifecycle.shuttingDown) {
       response.status(503);
@@ -64,7 +66,9 @@ export class HealthController {
       // Terminus raises a 503 exception that lists the failing indicators; only the database is checked.
       response.status(503);
 
-      return { errors: { database: `the database did not answer within ${DATABASE_CHECK_TIMEOUT_MS} ms` } };
+      return {
+        errors: { database: `the database did not answer within ${DATABASE_CHECK_TIMEOUT_MS} ms` },
+      };
     }
   }
 }

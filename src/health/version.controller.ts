@@ -8,7 +8,11 @@ import { VersionDto } from './health.dto.js';
 @Controller('version')
 export class VersionController {
   @Get()
-  @ApiOperation({ operationId: 'getVersion', summary: 'Get service version', description: 'Returns the version of this Gatehouse instance.' })
+  @ApiOperation({
+    operationId: 'getVersion',
+    summary: 'Get service version',
+    description: 'Returns the version of this Gatehouse instance.',
+  })
   @ApiResponse({ status: 200, description: 'version', type: VersionDto })
   getVersion(): VersionDto {
     return { version: VERSION };

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
@@ -23,11 +35,27 @@ export class IdentityController {
   @ApiOperation({
     operationId: 'listIdentities',
     summary: 'List all identities in the system',
-    description: 'Returns identities oldest first, one page at a time; the Link header points to the neighbouring pages.',
+    description:
+      'Returns identities oldest first, one page at a time; the Link header points to the neighbouring pages.',
   })
-  @ApiQuery({ name: 'page', required: false, type: 'integer', description: 'Page number, starting at 1.' })
-  @ApiQuery({ name: 'per_page', required: false, type: 'integer', description: 'Identities per page, 1 to 500; default 100.' })
-  @ApiResponse({ status: 200, description: 'A list of identities.', type: IdentityDto, isArray: true })
+  @ApiQuery({
+    name: 'page',
+    required: false,
+    type: 'integer',
+    description: 'Page number, starting at 1.',
+  })
+  @ApiQuery({
+    name: 'per_page',
+    required: false,
+    type: 'integer',
+    description: 'Identities per page, 1 to 500; default 100.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'A list of identities.',
+    type: IdentityDto,
+    isArray: true,
+  })
   @ApiErrorResponses(400, 500)
   async listIdentities(
     @Query('page') page: unknown,
@@ -36,7 +64,10 @@ export class IdentityController {
   ): Promise<IdentityDto[]> {
     const pagination = parsePagination(page, perPage);
     const result = await this.identities.list(pagination.page, pagination.perPage);
-    response.setHeader('Link', paginationLinks(joinUrl(this.config.adminUrl, 'identities'), pagination, result.hasNext));
+    response.setHeader(
+      'Link',
+      paginationLinks(joinUrl(this.config.adminUrl, 'identities'), pagination, result.hasNext),
+    );
 
     return result.identities.map((identity) => this.identities.toDto(identity));
   }
@@ -46,14 +77,20 @@ export class IdentityController {
   @ApiOperation({
     operationId: 'createIdentity',
     summary: 'Create an identity',
-    description: 'Creates an identity. Its id is generated, and credentials such as passwords cannot be set this way.',
+    description:
+      'Creates an identity. Its id is generated, and credentials such as passwords cannot be set this way.',
   })
   @ApiBody({ type: IdentityDto })
   @ApiResponse({ status: 201, description: 'The created identity.', type: IdentityDto })
   @ApiErrorResponses(400, 409, 413, 415, 500)
-  async createIdentity(@Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<IdentityDto> {
+  async createIdentity(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<IdentityDto> {
     const identity = await this.identities.create(body);
-    response.status(201).setHeader('Location', joinUrl(this.config.adminUrl, `identities/${identity.id}`));
+    response
+      .status(201)
+      .setHeader('Location', joinUrl(this.config.adminUrl, `identities/${identity.id}`));
 
     return this.identities.toDto(identity);
   }
@@ -72,7 +109,8 @@ export class IdentityController {
   @ApiOperation({
     operationId: 'updateIdentity',
     summary: 'Update an identity',
-    description: 'Replaces the traits and traits schema of an identity. A changed identifier trait changes the login identifier; the password stays.',
+    description:
+      'Replaces the traits and traits schema of an identity. A changed identifier trait changes the login identifier; the password stays.',
   })
   @ApiParam({ name: 'id', description: 'Id of the identity.' })
   @ApiBody({ type: IdentityDto })

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 
 import { conflict } from '../common/errors.js';
-import { Database } from '../database/database.js';
+import { asJson, Database } from '../database/database.js';
 import { isRecordNotFound, isUniqueViolation } from '../database/prisma-errors.js';
 
 export type Traits = Record<string, unknown>;
@@ -32,7 +32,8 @@ export class IdentifierTakenError extends Error {
 
   toHttpError() {
     return conflict(`An identity with the identifier "${this.identifier}" exists already.`, {
-      message: 'Unable to insert or update resource because a resource with that value exists already',
+      message:
+        'Unable to insert or update resource because a resource with that value exists already',
     });
   }
 }
@@ -47,21 +48,27 @@ export class IdentityRepository {
    *
    * @throws IdentifierTakenError when an identifier belongs to another identity.
    */
-  async create(identity: Identity, identifiers: string[], hashedPassword?: string): Promise<Identity> {
+  async create(
+    identity: Identity,
+    identifiers: string[],
+    hashedPassword?: string,
+  ): Promise<Identity> {
     const withCredential = identifiers.length > 0 || hashedPassword !== undefined;
     try {
       await this.database.client.identity.create({
         data: {
           id: identity.id,
           traitsSchemaId: identity.traitsSchemaId,
-          traits: identity.traits as object,
+          traits: asJson(identity.traits),
           credentials: withCredential
             ? {
                 create: {
                   id: randomUUID(),
                   type: PASSWORD_CREDENTIAL,
                   config: hashedPassword ? { hashed_password: hashedPassword } : {},
-                  identifiers: { create: identifiers.map((identifier) => ({ id: randomUUID(), identifier })) },
+                  identifiers: {
+                    create: identifiers.map((identifier) => ({ id: randomUUID(), identifier })),
+                  },
                 },
               }
             : undefined,
@@ -122,7 +129,8 @@ export class IdentityRepository {
 
     return {
       identity: toIdentity(row.credential.identity),
-      hashedPassword: typeof config?.hashed_password === 'string' ? config.hashed_password : undefined,
+      hashedPassword:
+        typeof config?.hashed_password === 'string' ? config.hashed_password : undefined,
     };
   }
 
@@ -138,7 +146,7 @@ export class IdentityRepository {
       return await this.database.client.$transaction(async (tx) => {
         const updated = await tx.identity.updateMany({
           where: { id: identity.id },
-          data: { traitsSchemaId: identity.traitsSchemaId, traits: identity.traits as object },
+          data: { traitsSchemaId: identity.traitsSchemaId, traits: asJson(identity.traits) },
         });
         if (updated.count === 0) {
           return false;
@@ -152,7 +160,12 @@ export class IdentityRepository {
         }
         const credential = await tx.identityCredential.upsert({
           where: { identityId_type: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
-          create: { id: randomUUID(), identityId: identity.id, type: PASSWORD_CREDENTIAL, config: {} },
+          create: {
+            id: randomUUID(),
+            identityId: identity.id,
+            type: PASSWORD_CREDENTIAL,
+            config: {},
+          },
           update: {},
           select: { id: true, identifiers: { select: { identifier: true } } },
         });
@@ -197,7 +210,11 @@ export class IdentityRepository {
   }
 
   /** Names the identifier behind a unique violation, or returns the error unchanged. */
-  private async refineUniqueViolation(error: unknown, identifiers: string[], ownerId?: string): Promise<unknown> {
+  private async refineUniqueViolation(
+    error: unknown,
+    identifiers: string[],
+    ownerId?: string,
+  ): Promise<unknown> {
     if (!isUniqueViolation(error)) {
       return error;
     }

@@ -9,7 +9,12 @@ import { joinUrl } from '../common/url.js';
 import { isUuid } from '../common/uuid.js';
 import { IDENTITY_BODY_SCHEMA, type IdentityBody } from './identity-body.schema.js';
 import type { IdentityDto } from './identity.dto.js';
-import { IdentifierTakenError, IdentityRepository, type Identity, type Traits } from './identity.repository.js';
+import {
+  IdentifierTakenError,
+  IdentityRepository,
+  type Identity,
+  type Traits,
+} from './identity.repository.js';
 import { TraitsSchemaRegistry } from './traits-schema.registry.js';
 import type { TraitsViolation } from './traits-validation.js';
 
@@ -35,7 +40,9 @@ export class TraitsInvalidError extends Error {
 
 @Injectable()
 export class IdentityService {
-  private readonly validateBody = new Ajv({ allErrors: false }).compile<IdentityBody>(IDENTITY_BODY_SCHEMA);
+  private readonly validateBody = new Ajv({ allErrors: false }).compile<IdentityBody>(
+    IDENTITY_BODY_SCHEMA,
+  );
 
   constructor(
     private readonly identities: IdentityRepository,
@@ -124,7 +131,9 @@ export class IdentityService {
     }
     const traitsSchemaId = body.traits_schema_id || DEFAULT_SCHEMA_ID;
     if (!this.schemas.has(traitsSchemaId)) {
-      throw badRequest(`The JSON Schema "${traitsSchemaId}" for this identity's traits could not be found.`);
+      throw badRequest(
+        `The JSON Schema "${traitsSchemaId}" for this identity's traits could not be found.`,
+      );
     }
 
     return { traitsSchemaId, traits: body.traits ?? {} };

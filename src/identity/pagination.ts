@@ -26,7 +26,9 @@ function parsePositive(name: string, value: unknown, fallback: number): number {
     return fallback;
   }
   if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value) || Number(value) < 1) {
-    throw badRequest(`The query parameter ${name} must be a whole number of at least 1, but is ${JSON.stringify(value)}.`);
+    throw badRequest(
+      `The query parameter ${name} must be a whole number of at least 1, but is ${JSON.stringify(value)}.`,
+    );
   }
 
   return Number(value);

@@ -41,7 +41,9 @@ function collect(
   const optionalBranches = [
     ...((schema.anyOf as AnySchemaObject[] | undefined) ?? []),
     ...((schema.oneOf as AnySchemaObject[] | undefined) ?? []),
-    ...[schema.if, schema.then, schema.else].filter((branch): branch is AnySchemaObject => isObject(branch)),
+    ...[schema.if, schema.then, schema.else].filter((branch): branch is AnySchemaObject =>
+      isObject(branch),
+    ),
   ];
 
   if (!properties && mandatoryBranches.length === 0 && optionalBranches.length === 0) {
@@ -88,7 +90,11 @@ function resolveLocalRef(root: AnySchemaObject, node: AnySchemaObject, hops = 0)
   }
   let target: unknown = root;
   for (const segment of node.$ref.slice(1).split('/').filter(Boolean)) {
-    target = isObject(target) ? (target as Record<string, unknown>)[decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+    target = isObject(target)
+      ? (target as Record<string, unknown>)[
+          decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')
+        ]
+      : undefined;
   }
   if (!isObject(target)) {
     return node;

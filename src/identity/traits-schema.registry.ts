@@ -60,7 +60,9 @@ export class TraitsSchemaRegistry {
     const entry = this.config.traitsSchemas.find((candidate) => candidate.id === id);
     if (!entry) {
       return Promise.reject(
-        new HttpError(400, { reason: `The JSON Schema "${id}" for this identity's traits could not be found.` }),
+        new HttpError(400, {
+          reason: `The JSON Schema "${id}" for this identity's traits could not be found.`,
+        }),
       );
     }
     let pending = this.loaded.get(id);
@@ -91,7 +93,10 @@ export class TraitsSchemaRegistry {
       const valid = schema.validate(traits);
       const identifiers = [...new Set(this.collecting)];
 
-      return { violations: valid ? [] : describeViolations(schema.validate.errors ?? []), identifiers };
+      return {
+        violations: valid ? [] : describeViolations(schema.validate.errors ?? []),
+        identifiers,
+      };
     } finally {
       this.collecting = undefined;
     }
@@ -116,8 +121,10 @@ export class TraitsSchemaRegistry {
     // One ajv instance per schema, because schemas from different files may share an $id.
     const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true });
     addFormats.default(ajv);
-    const registry = this;
-    const collectIdentifier: SchemaValidateFunction = (settings: ExtensionSettings, data: unknown) => {
+    const collectIdentifier: SchemaValidateFunction = (
+      settings: ExtensionSettings,
+      data: unknown,
+    ) => {
       collectIdentifier.errors = [];
       if (settings.credentials?.password?.identifier !== true) {
         return true;
@@ -133,11 +140,16 @@ export class TraitsSchemaRegistry {
 
         return false;
       }
-      registry.collecting?.push(data.toLowerCase());
+      this.collecting?.push(data.toLowerCase());
 
       return true;
     };
-    ajv.addKeyword({ keyword: EXTENSION_KEYWORD, schemaType: 'object', errors: true, validate: collectIdentifier });
+    ajv.addKeyword({
+      keyword: EXTENSION_KEYWORD,
+      schemaType: 'object',
+      errors: true,
+      validate: collectIdentifier,
+    });
 
     return ajv.compile(renameExtension(document) as AnySchemaObject);
   }
@@ -145,9 +157,12 @@ export class TraitsSchemaRegistry {
 
 async function readSchemaText(url: string): Promise<string> {
   const failure = (cause: string) =>
-    internalError('The file for this JSON Schema ID could not be found or opened. This is a configuration issue.', {
-      debug: cause,
-    });
+    internalError(
+      'The file for this JSON Schema ID could not be found or opened. This is a configuration issue.',
+      {
+        debug: cause,
+      },
+    );
   if (url.startsWith('file:')) {
     try {
       return await readFile(fileURLToPath(url), 'utf8');
@@ -178,6 +193,9 @@ function renameExtension(node: unknown): unknown {
   }
 
   return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key === EXTENSION_KEY ? EXTENSION_KEYWORD : key, renameExtension(value)]),
+    Object.entries(node).map(([key, value]) => [
+      key === EXTENSION_KEY ? EXTENSION_KEYWORD : key,
+      renameExtension(value),
+    ]),
   );
 }

@@ -26,7 +26,10 @@ export const messages = {
     id: 'password_policy_violation',
     message: `password: password does not meet the password policy because: ${reason}`,
   }),
-  requestExpired: (flow: 'login' | 'registration' | 'profile', minutesAgo: number): FormMessage => ({
+  requestExpired: (
+    flow: 'login' | 'registration' | 'profile',
+    minutesAgo: number,
+  ): FormMessage => ({
     id: 'request_expired',
     message: `The ${flow} request expired ${minutesAgo.toFixed(2)} minutes ago, please try again.`,
   }),
@@ -34,7 +37,10 @@ export const messages = {
     id: 'login_throttled',
     message: `Too many failed login attempts. Please wait ${seconds} seconds before trying again.`,
   }),
-  noChanges: (): FormMessage => ({ id: 'no_changes', message: 'Did not receive any value changes.' }),
+  noChanges: (): FormMessage => ({
+    id: 'no_changes',
+    message: 'Did not receive any value changes.',
+  }),
   returnToNotAllowed: (host: string): FormMessage => ({
     id: 'return_to_not_allowed',
     message: `Requested return_to domain "${host}" is not a whitelisted return domain`,

@@ -20,7 +20,10 @@ export class SessionController {
   })
   @ApiResponse({ status: 200, description: 'session', type: SessionDto })
   @ApiErrorResponses(401, 403, 500)
-  whoami(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionDto> {
+  whoami(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SessionDto> {
     response.setHeader('Cache-Control', 'no-store');
 
     return this.sessions.whoami(request, response);

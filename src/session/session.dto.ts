@@ -2,7 +2,10 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
 import { IdentityDto } from '../identity/identity.dto.js';
 
-@ApiSchema({ name: 'session', description: 'A session: proof that an identity authenticated recently.' })
+@ApiSchema({
+  name: 'session',
+  description: 'A session: proof that an identity authenticated recently.',
+})
 export class SessionDto {
   @ApiProperty({ description: 'Session id.', format: 'uuid4' })
   sid!: string;

@@ -48,7 +48,10 @@ export class SessionRepository {
   /** Deletes the session with this token hash; returns its id, or undefined when there was none. */
   async deleteByTokenHash(tokenHash: string): Promise<string | undefined> {
     try {
-      const row = await this.database.client.session.delete({ where: { tokenHash }, select: { id: true } });
+      const row = await this.database.client.session.delete({
+        where: { tokenHash },
+        select: { id: true },
+      });
 
       return row.id;
     } catch (error) {
@@ -68,7 +71,9 @@ export class SessionRepository {
 
   /** Deletes sessions that expired before the given time; returns how many. */
   async deleteExpired(before: Date): Promise<number> {
-    const result = await this.database.client.session.deleteMany({ where: { expiresAt: { lt: before } } });
+    const result = await this.database.client.session.deleteMany({
+      where: { expiresAt: { lt: before } },
+    });
 
     return result.count;
   }

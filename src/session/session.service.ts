@@ -25,7 +25,11 @@ export class SessionService {
   ) {}
 
   /** Stores a new session for the identity and sets its cookie on the response. */
-  async issue(identity: Identity, request: Request, response: Response): Promise<SessionWithIdentity> {
+  async issue(
+    identity: Identity,
+    request: Request,
+    response: Response,
+  ): Promise<SessionWithIdentity> {
     const now = new Date();
     const token = randomBytes(32).toString('base64url');
     const session = {
@@ -113,7 +117,11 @@ export class SessionService {
   }
 
   private clearCookie(request: Request, response: Response): void {
-    const { expires: _expires, maxAge: _maxAge, ...options } = baseCookieOptions(this.config, request);
+    const {
+      expires: _expires,
+      maxAge: _maxAge,
+      ...options
+    } = baseCookieOptions(this.config, request);
     response.clearCookie(this.config.sessionCookie.name, options);
   }
 }

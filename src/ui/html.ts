@@ -16,7 +16,9 @@ export class SafeHtml {
 }
 
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (character) => ESCAPES[character]);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+
+  return text.replace(/[&<>"']/g, (character) => ESCAPES[character]);
 }
 
 /**

@@ -15,25 +15,28 @@ export interface PageLinks {
 /** Wraps page content in the shared layout. */
 export function layout(title: string, links: PageLinks, content: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${title} · Gatehouse</title>
-    <link rel="stylesheet" href="${links.stylesheet}">
-  </head>
-  <body>
-    <main>
-      <h1>${title}</h1>
-      ${content}
-    </main>
-  </body>
-</html>
-`.toString();
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Gatehouse</title>
+        <link rel="stylesheet" href="${links.stylesheet}" />
+      </head>
+      <body>
+        <main>
+          <h1>${title}</h1>
+          ${content}
+        </main>
+      </body>
+    </html> `.toString();
 }
 
 /** Renders a flow form generically from its fields, as any frontend of the API would. */
-export function renderForm(form: Form, submitLabel: string, passwordAutocomplete = 'current-password'): SafeHtml {
+export function renderForm(
+  form: Form,
+  submitLabel: string,
+  passwordAutocomplete = 'current-password',
+): SafeHtml {
   return html`<form action="${form.action}" method="${form.method}" novalidate>
     ${renderMessages(form.errors, 'form-errors', 'alert')}
     ${form.fields.map((field) => renderField(field, passwordAutocomplete))}
@@ -46,20 +49,31 @@ function renderField(field: FormField, passwordAutocomplete: string): SafeHtml {
   const errorsId = `${id}-errors`;
   const describedBy = field.errors?.length ? errorsId : undefined;
   if (field.type === 'hidden') {
-    return html`<input type="hidden" name="${field.name}" value="${stringValue(field.value)}">`;
+    return html`<input type="hidden" name="${field.name}" value="${stringValue(field.value)}" />`;
   }
   if (field.type === 'checkbox') {
     // The hidden false comes first, so an unticked box still submits a value and a ticked one wins.
     return html`<label for="${id}">
-        <input type="hidden" name="${field.name}" value="false">
-        <input id="${id}" type="checkbox" name="${field.name}" value="true"${field.value === true ? html` checked` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${field.disabled ? html` disabled` : ''}>
+        <input type="hidden" name="${field.name}" value="false" />
+        <input
+          id="${id}"
+          type="checkbox"
+          name="${field.name}"
+          value="true"
+          ${field.value === true ? html` checked` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${field.disabled ? html` disabled` : ''}
+        />
         ${labelOf(field.name)}
       </label>
       ${renderMessages(field.errors, errorsId)}`;
   }
 
   return html`<label for="${id}">${labelOf(field.name)}</label>
-    <input id="${id}" name="${field.name}" type="${field.type}"${field.value !== undefined && field.value !== null ? html` value="${stringValue(field.value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}>
+    <input
+      id="${id}"
+      name="${field.name}"
+      type="${field.type}"
+      ${field.value !== undefined && field.value !== null ? html` value="${stringValue(field.value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}
+    />
     ${renderMessages(field.errors, errorsId)}`;
 }
 
@@ -74,12 +88,18 @@ function autocomplete(field: FormField, passwordAutocomplete: string): SafeHtml 
   return '';
 }
 
-function renderMessages(messages: FormMessage[] | undefined, id: string, role?: string): SafeHtml | string {
+function renderMessages(
+  messages: FormMessage[] | undefined,
+  id: string,
+  role?: string,
+): SafeHtml | string {
   if (!messages?.length) {
     return '';
   }
 
-  return html`<ul class="errors" id="${id}"${role ? html` role="${role}"` : ''}>${messages.map((message) => html`<li>${message.message}</li>`)}</ul>`;
+  return html`<ul class="errors" id="${id}" ${role ? html` role="${role}"` : ''}>
+    ${messages.map((message) => html`<li>${message.message}</li>`)}
+  </ul>`;
 }
 
 /** Turns a field name such as `traits.first_name` into a label such as `First name`. */
@@ -87,14 +107,21 @@ export function labelOf(name: string): string {
   if (name === 'identifier') {
     return 'Email or username';
   }
-  const last = name.split('.').filter((segment) => !/^\d+$/.test(segment)).pop() ?? name;
-  const words = last.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const last =
+    name
+      .split('.')
+      .filter((segment) => !/^\d+$/.test(segment))
+      .pop() ?? name;
+  const words = last
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function stringValue(value: unknown): string {
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '');
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
 export function loginPage(form: Form, links: PageLinks): string {
@@ -117,13 +144,19 @@ export function registrationPage(form: Form, links: PageLinks): string {
 
 export function errorPage(errors: ErrorPayload[] | undefined, links: PageLinks): string {
   const content = errors?.length
-    ? html`<ul role="alert">${errors.map((error) => html`<li><strong>${error.code} ${error.status ?? ''}</strong>: ${error.reason ?? error.message}</li>`)}</ul>`
+    ? html`<ul role="alert">
+        ${errors.map((error) => html`<li><strong>${error.code} ${error.status ?? ''}</strong>: ${error.reason ?? error.message}</li>`)}
+      </ul>`
     : html`<p role="alert">This error is unknown or belongs to another browser.</p>`;
 
   return layout(
     'Something went wrong',
     links,
-    html`${content}<nav><a href="${links.home}">Home</a><a href="${links.login}">Sign in</a><a href="${links.registration}">Create an account</a></nav>`,
+    html`${content}
+      <nav>
+        <a href="${links.home}">Home</a><a href="${links.login}">Sign in</a
+        ><a href="${links.registration}">Create an account</a>
+      </nav>`,
   );
 }
 
@@ -133,16 +166,23 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
       'Welcome',
       links,
       html`<p>You are not signed in.</p>
-        <nav><a href="${links.login}">Sign in</a><a href="${links.registration}">Create an account</a></nav>`,
+        <nav>
+          <a href="${links.login}">Sign in</a><a href="${links.registration}">Create an account</a>
+        </nav>`,
     );
   }
 
   return layout(
     'Welcome',
     links,
-    html`<p>You are signed in. Your session ends at <time datetime="${session.expires_at}">${session.expires_at}</time>.</p>
+    html`<p>
+        You are signed in. Your session ends at
+        <time datetime="${session.expires_at}">${session.expires_at}</time>.
+      </p>
       <h2>Your identity</h2>
       <pre id="identity">${JSON.stringify(session.identity.traits, null, 2)}</pre>
-      <nav><a href="${links.profile}">Edit your profile</a><a href="${links.logout}">Sign out</a></nav>`,
+      <nav>
+        <a href="${links.profile}">Edit your profile</a><a href="${links.logout}">Sign out</a>
+      </nav>`,
   );
 }

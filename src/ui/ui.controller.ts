@@ -55,7 +55,11 @@ export class UiController {
   }
 
   @Get('login')
-  async login(@Query('request') id: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async login(
+    @Query('request') id: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const form = await this.passwordForm('login', id, request);
     if (!form) {
       response.redirect(302, this.links.login);
@@ -66,7 +70,11 @@ export class UiController {
   }
 
   @Get('registration')
-  async registration(@Query('request') id: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async registration(
+    @Query('request') id: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const form = await this.passwordForm('registration', id, request);
     if (!form) {
       response.redirect(302, this.links.registration);
@@ -77,13 +85,23 @@ export class UiController {
   }
 
   @Get('error')
-  async error(@Query('error') id: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const stored = await this.errors.get(id, request.csrfSecret, 'public').catch(ignoreClientErrors);
+  async error(
+    @Query('error') id: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const stored = await this.errors
+      .get(id, request.csrfSecret, 'public')
+      .catch(ignoreClientErrors);
     sendPage(response, errorPage(stored?.errors, this.links));
   }
 
   /** The password form of a flow request, or undefined when the request is unknown, foreign or missing. */
-  private async passwordForm(kind: FlowKind, id: unknown, request: Request): Promise<Form | undefined> {
+  private async passwordForm(
+    kind: FlowKind,
+    id: unknown,
+    request: Request,
+  ): Promise<Form | undefined> {
     if (id === undefined) {
       return undefined;
     }

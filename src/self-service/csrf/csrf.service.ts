@@ -35,7 +35,12 @@ export class CsrfService {
 
   /** Whether a token was made from this secret. */
   verify(secret: string | undefined, token: unknown): boolean {
-    return typeof secret === 'string' && typeof token === 'string' && token.length < 256 && this.tokens.verify(secret, token);
+    return (
+      typeof secret === 'string' &&
+      typeof token === 'string' &&
+      token.length < 256 &&
+      this.tokens.verify(secret, token)
+    );
   }
 
   /**

@@ -26,7 +26,10 @@ export class SelfServiceErrorController {
   @ApiQuery({ name: 'error', required: true, description: 'Error id from the error page URL.' })
   @ApiResponse({ status: 200, description: 'selfServiceError', type: SelfServiceErrorDto })
   @ApiErrorResponses(403, 404, 500)
-  getSelfServiceError(@Query('error') id: unknown, @Req() request: Request): Promise<SelfServiceErrorDto> {
+  getSelfServiceError(
+    @Query('error') id: unknown,
+    @Req() request: Request,
+  ): Promise<SelfServiceErrorDto> {
     return this.errors.get(id, request.csrfSecret, this.listener);
   }
 }

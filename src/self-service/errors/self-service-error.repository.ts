@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import type { ErrorPayload } from '../../common/errors.js';
-import { Database } from '../../database/database.js';
+import { asJson, Database } from '../../database/database.js';
 
 export interface StoredFlowError {
   id: string;
@@ -15,7 +15,7 @@ export class SelfServiceErrorRepository {
 
   async create(error: StoredFlowError): Promise<void> {
     await this.database.client.selfServiceError.create({
-      data: { id: error.id, errors: error.errors as object[], csrfToken: error.csrfToken },
+      data: { id: error.id, errors: asJson(error.errors), csrfToken: error.csrfToken },
     });
   }
 
@@ -26,9 +26,16 @@ export class SelfServiceErrorRepository {
       return undefined;
     }
     if (!row.wasSeen) {
-      await this.database.client.selfServiceError.update({ where: { id }, data: { wasSeen: true, seenAt: new Date() } });
+      await this.database.client.selfServiceError.update({
+        where: { id },
+        data: { wasSeen: true, seenAt: new Date() },
+      });
     }
 
-    return { id: row.id, errors: row.errors as unknown as ErrorPayload[], csrfToken: row.csrfToken };
+    return {
+      id: row.id,
+      errors: row.errors as unknown as ErrorPayload[],
+      csrfToken: row.csrfToken,
+    };
   }
 }

@@ -51,9 +51,15 @@ export class SelfServiceErrorService {
    *
    * @throws HttpError 403 (public) or 404 (admin).
    */
-  async get(id: unknown, csrfSecret: string | undefined, listener: 'public' | 'admin'): Promise<SelfServiceErrorDto> {
+  async get(
+    id: unknown,
+    csrfSecret: string | undefined,
+    listener: 'public' | 'admin',
+  ): Promise<SelfServiceErrorDto> {
     const denied = (): HttpError =>
-      listener === 'public' ? forbidden('A request failed due to a missing or invalid csrf_token value.') : resourceNotFound();
+      listener === 'public'
+        ? forbidden('A request failed due to a missing or invalid csrf_token value.')
+        : resourceNotFound();
     if (!isUuid(id)) {
       throw denied();
     }

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 
 import { SessionRepository } from '../../session/session.repository.js';
 import { FlowRequestRepository } from './flow-request.repository.js';
@@ -34,7 +39,10 @@ export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplication
       const requests = await this.requests.deleteExpired(new Date(now - REQUEST_RETENTION_MS));
       this.logger.debug({ sessions, requests }, 'Deleted expired sessions and flow requests');
     } catch (error) {
-      this.logger.warn({ err: error }, 'Deleting expired sessions and flow requests failed; retrying at the next interval');
+      this.logger.warn(
+        { err: error },
+        'Deleting expired sessions and flow requests failed; retrying at the next interval',
+      );
     }
   }
 }

@@ -74,4 +74,5 @@ export function applyFormError(form: Form, error: FlowFormError): void {
 }
 
 /** The error for a submission without a usable `request` query parameter. */
-export const missingRequestParameter = () => badRequest('The request query parameter is missing or invalid.');
+export const missingRequestParameter = () =>
+  badRequest('The request query parameter is missing or invalid.');

@@ -13,7 +13,7 @@ import {
 import { FlowRequestService } from './flow-request.service.js';
 
 const CSRF_NOTE =
-  'Through the public API the browser\'s cookies must be forwarded, because a request is only shown to the browser that started it; unknown ids get 403 there, so ids cannot be probed. The admin API needs no cookies and answers 404 for unknown ids.';
+  "Through the public API the browser's cookies must be forwarded, because a request is only shown to the browser that started it; unknown ids get 403 there, so ids cannot be probed. The admin API needs no cookies and answers 404 for unknown ids.";
 
 /** Request getters of login and registration flows, served on both listeners. */
 @ApiTags('common')
@@ -34,7 +34,10 @@ export class FlowRequestController {
   @ApiQuery({ name: 'request', required: true, description: 'Request is the Login Request ID' })
   @ApiResponse({ status: 200, description: 'loginRequest', type: LoginRequestDto })
   @ApiErrorResponses(403, 404, 500)
-  getSelfServiceBrowserLoginRequest(@Query('request') id: unknown, @Req() request: Request): Promise<LoginRequestDto> {
+  getSelfServiceBrowserLoginRequest(
+    @Query('request') id: unknown,
+    @Req() request: Request,
+  ): Promise<LoginRequestDto> {
     return this.flows.fetch('login', id, request, this.listener);
   }
 
@@ -44,7 +47,11 @@ export class FlowRequestController {
     summary: 'Get the request context of browser-based registration user flows',
     description: `Returns a registration request with its forms and any errors of the last attempt. ${CSRF_NOTE}`,
   })
-  @ApiQuery({ name: 'request', required: true, description: 'Request is the Registration Request ID' })
+  @ApiQuery({
+    name: 'request',
+    required: true,
+    description: 'Request is the Registration Request ID',
+  })
   @ApiResponse({ status: 200, description: 'registrationRequest', type: RegistrationRequestDto })
   @ApiErrorResponses(403, 404, 500)
   getSelfServiceBrowserRegistrationRequest(

@@ -11,7 +11,10 @@ export class LoginRequestMethodDto {
   config!: FormDto;
 }
 
-@ApiSchema({ name: 'registrationRequestMethod', description: 'A registration method and its form.' })
+@ApiSchema({
+  name: 'registrationRequestMethod',
+  description: 'A registration method and its form.',
+})
 export class RegistrationRequestMethodDto {
   @ApiProperty({ description: 'Name of the method, such as password.' })
   method!: string;
@@ -30,21 +33,36 @@ class FlowRequestFields {
   @ApiProperty({ description: 'When the request was issued (UTC).', format: 'date-time' })
   issued_at!: string;
 
-  @ApiProperty({ description: 'When the request expires (UTC); after that a new one must be started.', format: 'date-time' })
+  @ApiProperty({
+    description: 'When the request expires (UTC); after that a new one must be started.',
+    format: 'date-time',
+  })
   expires_at!: string;
 
   @ApiProperty({ description: 'The URL that started the flow, including its return_to parameter.' })
   request_url!: string;
 }
 
-@ApiSchema({ name: 'loginRequest', description: 'A browser login flow and the forms of its methods.' })
+@ApiSchema({
+  name: 'loginRequest',
+  description: 'A browser login flow and the forms of its methods.',
+})
 export class LoginRequestDto extends FlowRequestFields {
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/loginRequestMethod' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/loginRequestMethod' },
+  })
   methods!: Record<string, LoginRequestMethodDto>;
 }
 
-@ApiSchema({ name: 'registrationRequest', description: 'A browser registration flow and the forms of its methods.' })
+@ApiSchema({
+  name: 'registrationRequest',
+  description: 'A browser registration flow and the forms of its methods.',
+})
 export class RegistrationRequestDto extends FlowRequestFields {
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/registrationRequestMethod' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/registrationRequestMethod' },
+  })
   methods!: Record<string, RegistrationRequestMethodDto>;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { Database } from '../../database/database.js';
+import { asJson, Database } from '../../database/database.js';
 import type { Form } from '../form/form.js';
 
 export type FlowKind = 'login' | 'registration';
@@ -30,7 +30,7 @@ export class FlowRequestRepository {
 
   async create(request: FlowRequest): Promise<void> {
     await this.database.client.flowRequest.create({
-      data: { ...request, methods: request.methods as object },
+      data: { ...request, methods: asJson(request.methods) },
     });
   }
 
@@ -48,13 +48,15 @@ export class FlowRequestRepository {
   async updateMethods(request: FlowRequest): Promise<void> {
     await this.database.client.flowRequest.update({
       where: { id: request.id },
-      data: { methods: request.methods as object, active: request.active },
+      data: { methods: asJson(request.methods), active: request.active },
     });
   }
 
   /** Deletes requests that expired before the given time; returns how many. */
   async deleteExpired(before: Date): Promise<number> {
-    const result = await this.database.client.flowRequest.deleteMany({ where: { expiresAt: { lt: before } } });
+    const result = await this.database.client.flowRequest.deleteMany({
+      where: { expiresAt: { lt: before } },
+    });
 
     return result.count;
   }

@@ -17,7 +17,11 @@ import { setCsrfField, type Form } from '../form/form.js';
 import { resolveReturnTo } from '../hooks/return-to.js';
 import { applyFormError, missingRequestParameter, toFormError } from './flow-errors.js';
 import type { LoginRequestDto } from './flow-request.dto.js';
-import { FlowRequestRepository, type FlowKind, type FlowRequest } from './flow-request.repository.js';
+import {
+  FlowRequestRepository,
+  type FlowKind,
+  type FlowRequest,
+} from './flow-request.repository.js';
 
 export const PASSWORD_METHOD = 'password';
 
@@ -57,7 +61,11 @@ export class FlowRequestService {
     }
     const requestUrl = joinUrl(this.config.publicUrl, request.originalUrl);
     try {
-      resolveReturnTo(new URL(requestUrl).searchParams.get('return_to'), this.config.defaultReturnTo, this.config.whitelistedReturnToDomains);
+      resolveReturnTo(
+        new URL(requestUrl).searchParams.get('return_to'),
+        this.config.defaultReturnTo,
+        this.config.whitelistedReturnToDomains,
+      );
     } catch (error) {
       await this.errors.redirectToErrorUi(request, response, error);
 
@@ -66,7 +74,13 @@ export class FlowRequestService {
 
     const id = randomUUID();
     const now = Date.now();
-    const action = withQuery(joinUrl(this.config.publicUrl, `self-service/browser/flows/${settings.kind}/strategies/password`), { request: id });
+    const action = withQuery(
+      joinUrl(
+        this.config.publicUrl,
+        `self-service/browser/flows/${settings.kind}/strategies/password`,
+      ),
+      { request: id },
+    );
     const csrfToken = this.csrf.createToken(request.csrfSecret ?? '');
     const form = await settings.buildPasswordForm(action);
     setCsrfField(form, csrfToken);
@@ -89,9 +103,16 @@ export class FlowRequestService {
    *
    * @throws HttpError 403 (public) or 404 (admin).
    */
-  async fetch(kind: FlowKind, id: unknown, request: Request, listener: Listener): Promise<LoginRequestDto> {
+  async fetch(
+    kind: FlowKind,
+    id: unknown,
+    request: Request,
+    listener: Listener,
+  ): Promise<LoginRequestDto> {
     const denied = (): HttpError =>
-      listener === 'public' ? forbidden('A request failed due to a missing or invalid csrf_token value.') : resourceNotFound();
+      listener === 'public'
+        ? forbidden('A request failed due to a missing or invalid csrf_token value.')
+        : resourceNotFound();
     const flow = isUuid(id) ? await this.requests.find(kind, id.toLowerCase()) : undefined;
     if (!flow) {
       throw denied();

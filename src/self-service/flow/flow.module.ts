@@ -11,7 +11,20 @@ import { FlowRequestService } from './flow-request.service.js';
 /** What the login, registration and profile flows share: request storage, error page and hooks. */
 @Module({
   imports: [IdentityModule, SessionModule],
-  providers: [FlowRequestRepository, FlowRequestService, SelfServiceErrorRepository, SelfServiceErrorService, AfterHooksService],
-  exports: [IdentityModule, SessionModule, FlowRequestRepository, FlowRequestService, SelfServiceErrorService, AfterHooksService],
+  providers: [
+    FlowRequestRepository,
+    FlowRequestService,
+    SelfServiceErrorRepository,
+    SelfServiceErrorService,
+    AfterHooksService,
+  ],
+  exports: [
+    IdentityModule,
+    SessionModule,
+    FlowRequestRepository,
+    FlowRequestService,
+    SelfServiceErrorService,
+    AfterHooksService,
+  ],
 })
 export class FlowModule {}

@@ -24,7 +24,7 @@ export function readFormBody(request: Request): Record<string, unknown> {
 
 /** The first value of a form field as a string, or an empty string when absent or not text. */
 export function firstString(value: unknown): string {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
 
   return typeof first === 'string' ? first : '';
 }

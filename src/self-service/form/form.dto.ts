@@ -33,11 +33,18 @@ export class FormFieldDto {
   })
   value?: unknown;
 
-  @ApiPropertyOptional({ description: 'Errors of this field.', type: () => FormMessageDto, isArray: true })
+  @ApiPropertyOptional({
+    description: 'Errors of this field.',
+    type: () => FormMessageDto,
+    isArray: true,
+  })
   errors?: FormMessageDto[];
 }
 
-@ApiSchema({ name: 'form', description: 'An HTML form: where it posts, its fields and its errors.' })
+@ApiSchema({
+  name: 'form',
+  description: 'An HTML form: where it posts, its fields and its errors.',
+})
 export class FormDto {
   @ApiProperty({ description: 'URL the form posts to, as in <form action>.' })
   action!: string;
@@ -45,9 +52,17 @@ export class FormDto {
   @ApiProperty({ description: 'Always POST.', enum: ['POST'] })
   method!: 'POST';
 
-  @ApiProperty({ description: 'The fields, in display order.', type: () => FormFieldDto, isArray: true })
+  @ApiProperty({
+    description: 'The fields, in display order.',
+    type: () => FormFieldDto,
+    isArray: true,
+  })
   fields!: FormFieldDto[];
 
-  @ApiPropertyOptional({ description: 'Errors of the whole form.', type: () => FormMessageDto, isArray: true })
+  @ApiPropertyOptional({
+    description: 'Errors of the whole form.',
+    type: () => FormMessageDto,
+    isArray: true,
+  })
   errors?: FormMessageDto[];
 }

@@ -21,7 +21,13 @@ export class AfterHooksService {
     private readonly config: GatehouseConfig,
   ) {}
 
-  async run(hooks: HookConfig[], identity: Identity, requestUrl: string, request: Request, response: Response): Promise<void> {
+  async run(
+    hooks: HookConfig[],
+    identity: Identity,
+    requestUrl: string,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
     let target: string | undefined;
     for (const hook of hooks) {
       switch (hook.job) {
@@ -55,7 +61,11 @@ export class AfterHooksService {
       return fallback;
     }
     try {
-      return resolveReturnTo(returnToOf(requestUrl), fallback, this.config.whitelistedReturnToDomains);
+      return resolveReturnTo(
+        returnToOf(requestUrl),
+        fallback,
+        this.config.whitelistedReturnToDomains,
+      );
     } catch (error) {
       this.logger.warn({ err: error }, 'Ignoring a return_to that is no longer allowed');
 

@@ -2,6 +2,7 @@ import { badRequest } from '../../common/errors.js';
 
 // Whitespace, control characters and backslashes: browsers repair them in ways that can move a
 // URL to another host (`/\evil.test` becomes `//evil.test`), so such targets are never followed.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
 const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f\\]/;
 
 /**
@@ -15,7 +16,11 @@ const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f\\]/;
  * @throws HttpError 400 for anything else, such as another host, `//host`, credentials in the URL
  *   or characters that browsers would reinterpret.
  */
-export function resolveReturnTo(returnTo: string | null | undefined, defaultUrl: string, allowed: URL[]): string {
+export function resolveReturnTo(
+  returnTo: string | null | undefined,
+  defaultUrl: string,
+  allowed: URL[],
+): string {
   if (!returnTo) {
     return defaultUrl;
   }
@@ -44,7 +49,9 @@ export function resolveReturnTo(returnTo: string | null | undefined, defaultUrl:
   if (target.username !== '' || target.password !== '') {
     throw rejected(target.host);
   }
-  const permitted = allowed.some((entry) => entry.protocol === target.protocol && entry.host === target.host);
+  const permitted = allowed.some(
+    (entry) => entry.protocol === target.protocol && entry.host === target.host,
+  );
   if (!permitted) {
     throw rejected(target.host);
   }

@@ -35,7 +35,9 @@ export class LoginThrottle {
     ].filter((until): until is number => until !== undefined);
     if (blocked.length > 0) {
       const seconds = Math.max(1, Math.ceil((Math.max(...blocked) - now) / 1000));
-      throw FlowFormError.onForm(messages.loginThrottled(seconds), 429, { 'Retry-After': String(seconds) });
+      throw FlowFormError.onForm(messages.loginThrottled(seconds), 429, {
+        'Retry-After': String(seconds),
+      });
     }
   }
 
@@ -45,7 +47,10 @@ export class LoginThrottle {
     }
     const now = Date.now();
     for (const key of [`identifier:${identifier}`, `address:${address}`]) {
-      const window = this.current(key, now) ?? { failures: 0, resetAt: now + this.config.loginThrottle.windowMs };
+      const window = this.current(key, now) ?? {
+        failures: 0,
+        resetAt: now + this.config.loginThrottle.windowMs,
+      };
       window.failures += 1;
       this.windows.delete(key);
       this.windows.set(key, window);

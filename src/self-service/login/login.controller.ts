@@ -18,10 +18,17 @@ export class LoginController {
     description:
       'Starts a login flow and redirects the browser to urls.login_ui with the request id. A browser with a valid session goes to urls.default_return_to instead. Only for browsers, not for API clients.',
   })
-  @ApiQuery({ name: 'return_to', required: false, description: 'Where to go after login; must be on urls.whitelisted_return_to_domains.' })
+  @ApiQuery({
+    name: 'return_to',
+    required: false,
+    description: 'Where to go after login; must be on urls.whitelisted_return_to_domains.',
+  })
   @ApiResponse({ status: 302, description: 'Redirect to the login page.' })
   @ApiErrorResponses(500)
-  initializeSelfServiceBrowserLoginFlow(@Req() request: Request, @Res() response: Response): Promise<void> {
+  initializeSelfServiceBrowserLoginFlow(
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.login.start(request, response);
   }
 
@@ -35,9 +42,15 @@ export class LoginController {
   })
   @ApiQuery({ name: 'request', required: true, description: 'Id of the login request.' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiResponse({ status: 302, description: 'Redirect to the return URL, or back to the login page.' })
+  @ApiResponse({
+    status: 302,
+    description: 'Redirect to the return URL, or back to the login page.',
+  })
   @ApiErrorResponses(400, 429, 500)
-  completeSelfServiceBrowserPasswordLoginFlow(@Req() request: Request, @Res() response: Response): Promise<void> {
+  completeSelfServiceBrowserPasswordLoginFlow(
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.login.submit(request, response);
   }
 }

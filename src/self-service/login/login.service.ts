@@ -68,7 +68,14 @@ export class LoginService {
       const password = firstString(body.password);
       await this.authenticate(flow, identifier, password, request, response);
     } catch (error) {
-      await this.flows.fail(this.settings, flow, error, (form) => this.refill(form, identifier), request, response);
+      await this.flows.fail(
+        this.settings,
+        flow,
+        error,
+        (form) => this.refill(form, identifier),
+        request,
+        response,
+      );
     }
   }
 
@@ -93,9 +100,10 @@ export class LoginService {
     const normalized = identifier.toLowerCase();
     const address = request.ip ?? '';
     this.throttle.check(normalized, address);
-    const credentials = normalized.length <= MAX_IDENTIFIER_LENGTH
-      ? await this.identities.findPasswordCredentials(normalized)
-      : undefined;
+    const credentials =
+      normalized.length <= MAX_IDENTIFIER_LENGTH
+        ? await this.identities.findPasswordCredentials(normalized)
+        : undefined;
     const valid = credentials?.hashedPassword
       ? await this.hasher.verify(credentials.hashedPassword, password)
       : await this.hasher.verifyDummy(password);
@@ -105,7 +113,13 @@ export class LoginService {
     }
 
     this.throttle.recordSuccess(normalized);
-    await this.hooks.run(this.config.loginAfterHooks, credentials.identity, flow.requestUrl, request, response);
+    await this.hooks.run(
+      this.config.loginAfterHooks,
+      credentials.identity,
+      flow.requestUrl,
+      request,
+      response,
+    );
   }
 
   private refill(form: Form, identifier: string): void {

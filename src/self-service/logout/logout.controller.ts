@@ -25,7 +25,10 @@ export class LogoutController {
   })
   @ApiResponse({ status: 302, description: 'Redirect to selfservice.logout.redirect_to.' })
   @ApiErrorResponses(500)
-  async initializeSelfServiceBrowserLogoutFlow(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async initializeSelfServiceBrowserLogoutFlow(
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     await this.sessions.revoke(request, response);
     this.csrf.rotate(request, response);
     response.redirect(302, this.config.logoutRedirectTo);

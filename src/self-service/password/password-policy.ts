@@ -6,7 +6,9 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
 // About 49,000 passwords most often found in breaches, as listed by @zxcvbn-ts/language-common.
-const COMMON_PASSWORDS = new Set((dictionary['passwords-common'] as string[]).map((entry) => entry.toLowerCase()));
+const COMMON_PASSWORDS = new Set(
+  dictionary['passwords-common'].map((entry) => entry.toLowerCase()),
+);
 
 /**
  * Returns why a password is not acceptable for an account with these identifiers, or

@@ -18,10 +18,17 @@ export class RegistrationController {
     description:
       'Starts a registration flow and redirects the browser to urls.registration_ui with the request id. A browser with a valid session goes to urls.default_return_to instead. Only for browsers, not for API clients.',
   })
-  @ApiQuery({ name: 'return_to', required: false, description: 'Where to go after registration; must be on urls.whitelisted_return_to_domains.' })
+  @ApiQuery({
+    name: 'return_to',
+    required: false,
+    description: 'Where to go after registration; must be on urls.whitelisted_return_to_domains.',
+  })
   @ApiResponse({ status: 302, description: 'Redirect to the registration page.' })
   @ApiErrorResponses(500)
-  initializeSelfServiceBrowserRegistrationFlow(@Req() request: Request, @Res() response: Response): Promise<void> {
+  initializeSelfServiceBrowserRegistrationFlow(
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.registration.start(request, response);
   }
 
@@ -35,9 +42,15 @@ export class RegistrationController {
   })
   @ApiQuery({ name: 'request', required: true, description: 'Id of the registration request.' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiResponse({ status: 302, description: 'Redirect to the return URL, or back to the registration page.' })
+  @ApiResponse({
+    status: 302,
+    description: 'Redirect to the return URL, or back to the registration page.',
+  })
   @ApiErrorResponses(400, 500)
-  completeSelfServiceBrowserPasswordRegistrationFlow(@Req() request: Request, @Res() response: Response): Promise<void> {
+  completeSelfServiceBrowserPasswordRegistrationFlow(
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.registration.submit(request, response);
   }
 }

@@ -5,8 +5,16 @@ import type { Request, Response } from 'express';
 
 import { internalError } from '../../common/errors.js';
 import { GatehouseConfig } from '../../config/gatehouse-config.js';
-import { IdentifierTakenError, IdentityRepository, type Traits } from '../../identity/identity.repository.js';
-import { DEFAULT_SCHEMA_ID, IdentityService, TraitsInvalidError } from '../../identity/identity.service.js';
+import {
+  IdentifierTakenError,
+  IdentityRepository,
+  type Traits,
+} from '../../identity/identity.repository.js';
+import {
+  DEFAULT_SCHEMA_ID,
+  IdentityService,
+  TraitsInvalidError,
+} from '../../identity/identity.service.js';
 import { listSchemaLeaves, type SchemaLeaf } from '../../identity/traits-schema.leaves.js';
 import { TraitsSchemaRegistry } from '../../identity/traits-schema.registry.js';
 import { SessionService } from '../../session/session.service.js';
@@ -67,7 +75,14 @@ export class RegistrationService {
       traits = decodeTraits(body, await this.defaultLeaves());
       await this.register(flow, traits, firstString(body.password), request, response);
     } catch (error) {
-      await this.flows.fail(this.settings, flow, error, (form) => this.refill(form, traits), request, response);
+      await this.flows.fail(
+        this.settings,
+        flow,
+        error,
+        (form) => this.refill(form, traits),
+        request,
+        response,
+      );
     }
   }
 
@@ -88,9 +103,17 @@ export class RegistrationService {
     try {
       await this.identities.create(identity, identifiers, hashedPassword);
     } catch (error) {
-      throw error instanceof IdentifierTakenError ? FlowFormError.onForm(messages.identifierExists()) : error;
+      throw error instanceof IdentifierTakenError
+        ? FlowFormError.onForm(messages.identifierExists())
+        : error;
     }
-    await this.hooks.run(this.config.registrationAfterHooks, identity, flow.requestUrl, request, response);
+    await this.hooks.run(
+      this.config.registrationAfterHooks,
+      identity,
+      flow.requestUrl,
+      request,
+      response,
+    );
   }
 
   /** Checks traits and password together, so that the form shows every problem at once. */

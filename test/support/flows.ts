@@ -1,0 +1,117 @@
+import { BrowserClient, type TestResponse } from './browser-client.js';
+import type { TestServer } from './gatehouse.js';
+
+export type FlowKind = 'login' | 'registration';
+
+export interface FormFieldPayload {
+  name: string;
+  type: string;
+  value?: unknown;
+  required?: boolean;
+  pattern?: string;
+  errors?: { id?: string; message: string }[];
+}
+
+export interface FormPayload {
+  action: string;
+  method: string;
+  fields: FormFieldPayload[];
+  errors?: { id?: string; message: string }[];
+}
+
+/** Starts a browser flow and returns the request id from the redirect to the UI. */
+export async function startFlow(
+  client: BrowserClient,
+  server: TestServer,
+  kind: FlowKind,
+  query = '',
+): Promise<string> {
+  const response = await client.get(
+    `${server.publicUrl}/self-service/browser/flows/${kind}${query}`,
+  );
+  if (response.status !== 302 || !response.location) {
+    throw new Error(`starting the ${kind} flow answered ${response.status}: ${response.body}`);
+  }
+  const id = new URL(response.location).searchParams.get('request');
+  if (!id) {
+    throw new Error(`the ${kind} flow redirected to ${response.location} without a request id`);
+  }
+
+  return id;
+}
+
+/** Reads a flow request through the admin listener, which needs no cookies. */
+export async function fetchFlow(server: TestServer, kind: FlowKind, id: string): Promise<any> {
+  const response = await fetch(
+    `${server.adminUrl}/self-service/browser/flows/requests/${kind}?request=${id}`,
+  );
+  if (response.status !== 200) {
+    throw new Error(
+      `fetching ${kind} request ${id} answered ${response.status}: ${await response.text()}`,
+    );
+  }
+
+  return response.json();
+}
+
+export async function passwordForm(
+  server: TestServer,
+  kind: FlowKind,
+  id: string,
+): Promise<FormPayload> {
+  return (await fetchFlow(server, kind, id)).methods.password.config as FormPayload;
+}
+
+export function fieldOf(form: FormPayload, name: string): FormFieldPayload | undefined {
+  return form.fields.find((field) => field.name === name);
+}
+
+export function csrfTokenOf(form: FormPayload): string {
+  const value = fieldOf(form, 'csrf_token')?.value;
+
+  return typeof value === 'string' ? value : '';
+}
+
+/** Submits a flow's password form with the given fields and the form's own CSRF token. */
+export async function submitPasswordForm(
+  client: BrowserClient,
+  server: TestServer,
+  kind: FlowKind,
+  id: string,
+  fields: Record<string, string | string[]>,
+): Promise<TestResponse> {
+  const form = await passwordForm(server, kind, id);
+
+  return client.post(form.action, { csrf_token: csrfTokenOf(form), ...fields });
+}
+
+/** Registers an identity through the browser flow; the client ends up signed in. */
+export async function register(
+  client: BrowserClient,
+  server: TestServer,
+  email: string,
+  password: string,
+): Promise<TestResponse> {
+  const id = await startFlow(client, server, 'registration');
+
+  return submitPasswordForm(client, server, 'registration', id, {
+    'traits.email': email,
+    password,
+  });
+}
+
+/** Logs in through the browser flow. */
+export async function login(
+  client: BrowserClient,
+  server: TestServer,
+  identifier: string,
+  password: string,
+): Promise<TestResponse> {
+  const id = await startFlow(client, server, 'login');
+
+  return submitPasswordForm(client, server, 'login', id, { identifier, password });
+}
+
+export async function whoami(client: BrowserClient, server: TestServer): Promise<TestResponse> {
+  return client.get(`${server.publicUrl}/sessions/whoami`, { accept: 'application/json' });
+}

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isMap, parseDocument, parse, type YAMLMap } from 'yaml';
 
-import { CHART, FIXTURES, INVALID_FIXTURES, ROOT, fixtureNames } from './support/chart.js';
+import { CHART, FIXTURES, INVALID_FIXTURES, ROOT, fixtureNames } from './support/paths.js';
 
 // These checks read files only, so they run without Helm.
 

@@ -34,11 +34,19 @@ function matches(selector: Record<string, string>, labels: Record<string, string
 
 describeWithHelm('Helm chart: Services, ports and probes', () => {
   describe.each(fixtureNames())('%s', (fixture) => {
-    const objects = render({ fixtures: [fixture], prometheusOperator: true });
-    const deployment = findObject(objects, 'Deployment');
-    const podLabels = deployment.spec.template.metadata.labels;
-    const container = serverContainer(objects);
-    const portNames = container.ports.map((port: Manifest) => port.name);
+    let objects: Manifest[];
+    let deployment: Manifest;
+    let podLabels: Record<string, string>;
+    let container: Manifest;
+    let portNames: string[];
+
+    beforeAll(() => {
+      objects = render({ fixtures: [fixture], prometheusOperator: true });
+      deployment = findObject(objects, 'Deployment');
+      podLabels = deployment.spec.template.metadata.labels;
+      container = serverContainer(objects);
+      portNames = container.ports.map((port: Manifest) => port.name);
+    });
 
     it('selects its own pods with the Deployment selector', () => {
       expect(matches(deployment.spec.selector.matchLabels, podLabels)).toBe(true);

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { parse } from 'yaml';
 
-import { CHART, ROOT } from './support/chart.js';
+import { CHART, ROOT } from './support/paths.js';
 
 // No Docker engine runs here, so these checks read the Dockerfile the way a reviewer would.
 

@@ -1,18 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { parseAllDocuments } from 'yaml';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const CHART = path.join(ROOT, 'helm/gatehouse');
-export const FIXTURES = path.join(ROOT, 'helm/ci');
-export const INVALID_FIXTURES = path.join(FIXTURES, 'invalid');
+import { CHART, CHART_TOOLS, ROOT, fixturePath } from './paths.js';
+
+export * from './paths.js';
+
 export const KUBE_VERSION = '1.30.0';
 
-const TOOLS = path.join(ROOT, 'tools/chart-tools');
+const TOOLS = CHART_TOOLS;
 const HELM = path.join(TOOLS, 'bin/helm');
 const VALIDATOR = path.join(TOOLS, 'validate.mjs');
 
@@ -48,8 +47,6 @@ function chartToolsInstalled(): boolean {
   );
 }
 
-let warned = false;
-
 /**
  * Whether Helm and the Kubernetes schemas of tools/chart-tools are installed. Without them
  * the chart suites are skipped with a warning, unless GATEHOUSE_REQUIRE_HELM=1 (as in CI)
@@ -65,12 +62,10 @@ export function chartToolsAvailable(): boolean {
       `Helm and the Kubernetes schemas in tools/chart-tools are missing, and GATEHOUSE_REQUIRE_HELM=1 requires them. ${hint}`,
     );
   }
-  if (!warned) {
-    warned = true;
-    console.warn(
-      `\nHelm and the Kubernetes schemas in tools/chart-tools are not installed: the chart suites are SKIPPED. ${hint}\n`,
-    );
-  }
+  // Jest hides the console output of fully skipped suites, so this goes straight to stderr.
+  process.stderr.write(
+    `\nWARNING: Helm and the Kubernetes schemas in tools/chart-tools are not installed: this chart suite is SKIPPED. ${hint}\n\n`,
+  );
 
   return false;
 }
@@ -99,17 +94,6 @@ export function helm(args: string[]): HelmResult {
   }
 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-export function fixturePath(name: string): string {
-  return path.join(FIXTURES, name);
-}
-
-/** The values files of helm/ci that must render, and those under helm/ci/invalid that must not. */
-export function fixtureNames(directory = FIXTURES): string[] {
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.yaml'))
-    .sort();
 }
 
 export function templateArgs(options: RenderOptions = {}): string[] {

@@ -5,6 +5,7 @@ import {
   fixtureNames,
   render,
   renderFailure,
+  renderNotes,
   serverContainer,
   type Manifest,
 } from './support/chart.js';
@@ -456,5 +457,24 @@ describeWithHelm('Helm chart: NetworkPolicy and ServiceMonitor', () => {
     expect(selected.map((service) => service.metadata.name)).toEqual(['id-gatehouse-admin']);
     expect(monitor.spec.endpoints[0].port).toBe('admin');
     expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+  });
+});
+
+describeWithHelm('Helm chart: NOTES.txt', () => {
+  it('tells how to reach both APIs and how to test the release', () => {
+    const notes = renderNotes({ fixtures: ['default-values.yaml'] });
+    expect(notes).toContain('kubectl -n identity port-forward svc/id-gatehouse-public 4433:4433');
+    expect(notes).toContain('kubectl -n identity port-forward svc/id-gatehouse-admin 4434:4434');
+    expect(notes).toContain('http://id-gatehouse-admin.identity.svc:4434/identities');
+    expect(notes).toContain('helm test id -n identity');
+    expect(notes).toContain('Set config.urls.self.public');
+    expect(notes).toContain('an emptyDir: it is lost when the pod goes');
+  });
+
+  it('names the public Ingress hosts and warns about an admin Ingress', () => {
+    const notes = renderNotes({ fixtures: PRODUCTION, set: { 'ingress.admin.enabled': true } });
+    expect(notes).toContain('https://id.example.com/');
+    expect(notes).not.toContain('Set config.urls.self.public');
+    expect(notes).toContain('WARNING: the admin Ingress is on');
   });
 });

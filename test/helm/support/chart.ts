@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -19,6 +19,8 @@ const VALIDATOR = path.join(TOOLS, 'validate.mjs');
 export type Manifest = Record<string, any>;
 
 export interface RenderOptions {
+  /** Chart directory; helm/gatehouse by default. */
+  chart?: string;
   /** Values files under helm/ci (names), applied in order. */
   fixtures?: string[];
   /** --set pairs. */
@@ -100,7 +102,7 @@ export function templateArgs(options: RenderOptions = {}): string[] {
   const args = [
     'template',
     options.release ?? 'id',
-    CHART,
+    options.chart ?? CHART,
     '--namespace',
     options.namespace ?? 'identity',
     '--kube-version',
@@ -120,6 +122,30 @@ export function templateArgs(options: RenderOptions = {}): string[] {
   }
 
   return [...args, ...(options.extraArgs ?? [])];
+}
+
+/**
+ * Renders NOTES.txt, which helm template leaves out, through a copy of the chart with a
+ * template that wraps it.
+ */
+export function renderNotes(options: RenderOptions = {}): string {
+  const copy = path.join(mkdtempSync(path.join(tmpdir(), 'gatehouse-notes-')), 'gatehouse');
+  cpSync(CHART, copy, { recursive: true });
+  writeFileSync(
+    path.join(copy, 'templates/notes-for-tests.yaml'),
+    'notes: |\n{{ include "gatehouse/templates/NOTES.txt" . | indent 2 }}\n',
+  );
+  try {
+    const text = renderText({
+      ...options,
+      chart: copy,
+      extraArgs: [...(options.extraArgs ?? []), '--show-only', 'templates/notes-for-tests.yaml'],
+    });
+
+    return (parseManifests(text)[0] as { notes: string }).notes;
+  } finally {
+    rmSync(path.dirname(copy), { recursive: true, force: true });
+  }
 }
 
 /** Runs helm template; throws with Helm's message when the render fails. */

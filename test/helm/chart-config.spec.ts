@@ -39,7 +39,7 @@ function writeConfigMap(objects: Manifest[], directory: string): string {
   return path.join(directory, 'config.yaml');
 }
 
-/** The Gatehouse container's environment, with Secret references read from the render. */
+/** Builds the Gatehouse container's environment, reading Secret references from the render. */
 function containerEnv(objects: Manifest[], configFile: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const variable of serverContainer(objects).env as Manifest[]) {
@@ -107,8 +107,8 @@ describeWithHelm('Helm chart: the rendered configuration is valid Gatehouse conf
     }
   });
 
-  it('fails the same check for a configuration Gatehouse would refuse', () => {
-    // Without the values schema, only the Gatehouse loader stands between a typo and the pod.
+  it('rejects a configuration Gatehouse would reject', () => {
+    // Without the values schema, only the Gatehouse loader catches a bad value before the pod does.
     const objects = render({
       fixtures: ['default-values.yaml'],
       set: { 'config.log.level': 'loud' },

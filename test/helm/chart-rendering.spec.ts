@@ -1,3 +1,5 @@
+import { parse } from 'yaml';
+
 import {
   describeWithHelm,
   findObject,
@@ -53,7 +55,7 @@ describeWithHelm('Helm chart: Services, ports and probes', () => {
       expect(matches(deployment.spec.selector.matchLabels, podLabels)).toBe(true);
     });
 
-    it('has two ClusterIP Services whose selectors match the pods and whose ports name container ports', () => {
+    it('has Services that select the pods and name container ports', () => {
       const services = findObjects(objects, 'Service');
       expect(services.map((service) => service.metadata.name).sort()).toEqual([
         'id-gatehouse-admin',
@@ -143,7 +145,7 @@ describeWithHelm('Helm chart: Services, ports and probes', () => {
       }
     });
 
-    it('reads every ConfigMap and Secret it names from this render or an existing Secret', () => {
+    it('reads only ConfigMaps and Secrets that exist', () => {
       const existing = new Set(['gatehouse-credentials', 'corporate-ca']);
       const names = (kind: string) =>
         new Set(findObjects(objects, kind).map((object) => object.metadata.name));
@@ -267,7 +269,7 @@ describeWithHelm('Helm chart: migrations and hooks', () => {
     expect(init[0].args).toEqual(['migrate']);
   });
 
-  it('leaves migrations to the server for SQLite and to the operator with mode none', () => {
+  it('skips chart migrations for SQLite and mode none', () => {
     expect(findObjects(render({ fixtures: ['default-values.yaml'] }), 'Job')).toEqual([]);
     const none = render({ fixtures: PRODUCTION, set: { 'migration.mode': 'none' } });
     expect(findObjects(none, 'Job')).toEqual([]);
@@ -292,7 +294,7 @@ describeWithHelm('Helm chart: rollouts, configuration and secrets', () => {
   const annotations = (objects: Manifest[]) =>
     findObject(objects, 'Deployment').spec.template.metadata.annotations;
 
-  it('changes the config checksum, and only it, when the configuration changes', () => {
+  it('changes the config checksum with the configuration', () => {
     const before = annotations(render({ fixtures: PRODUCTION }));
     const after = annotations(
       render({ fixtures: PRODUCTION, set: { 'config.log.level': 'debug' } }),
@@ -309,7 +311,7 @@ describeWithHelm('Helm chart: rollouts, configuration and secrets', () => {
     expect(after['checksum/config']).not.toBe(before['checksum/config']);
   });
 
-  it('changes the secret checksum, and only it, when the DSN or the session keys change', () => {
+  it('changes the secret checksum with the DSN or keys', () => {
     const before = annotations(render({ fixtures: PRODUCTION }));
     const dsn = annotations(
       render({ fixtures: PRODUCTION, set: { 'database.dsn': 'postgres://other@db:5432/x' } }),
@@ -365,7 +367,7 @@ describeWithHelm('Helm chart: rollouts, configuration and secrets', () => {
     expect(other[0]).not.toBe(keys[0]);
   });
 
-  it('refuses to make new session keys on an upgrade it cannot read the old ones for', () => {
+  it('fails an upgrade that cannot read the session keys', () => {
     const stderr = renderFailure({ fixtures: ['default-values.yaml'], upgrade: true });
     expect(stderr).toContain('secret.session is empty and the session keys made at install');
     expect(stderr).toContain('kubectl get secret id-gatehouse -n identity');
@@ -476,5 +478,40 @@ describeWithHelm('Helm chart: NOTES.txt', () => {
     expect(notes).toContain('https://id.example.com/');
     expect(notes).not.toContain('Set config.urls.self.public');
     expect(notes).toContain('WARNING: the admin Ingress is on');
+  });
+});
+
+describeWithHelm('Helm chart: base URLs', () => {
+  const selfUrls = (objects: Manifest[]): Record<string, string> => {
+    const configMap = findObject(objects, 'ConfigMap', 'id-gatehouse-config');
+
+    return parse(configMap.data['config.yaml']).urls.self;
+  };
+
+  it('points the admin URL at the admin Service', () => {
+    const objects = render({ fixtures: ['default-values.yaml'] });
+    expect(selfUrls(objects)).toEqual({ admin: 'http://id-gatehouse-admin.identity.svc:4434/' });
+  });
+
+  it('takes the public URL from the public Ingress unless it is set', () => {
+    const https = render({
+      fixtures: ['default-values.yaml'],
+      set: {
+        'ingress.public.enabled': true,
+        'ingress.public.tls[0].secretName': 'id-tls',
+        'ingress.public.tls[0].hosts[0]': 'id.example.com',
+      },
+    });
+    expect(selfUrls(https).public).toBe('https://id.example.com/');
+    const http = render({
+      fixtures: ['default-values.yaml'],
+      set: { 'ingress.public.enabled': true },
+    });
+    expect(selfUrls(http).public).toBe('http://id.example.com/');
+    const given = render({
+      fixtures: PRODUCTION,
+      set: { 'config.urls.self.public': 'https://login.example.org/' },
+    });
+    expect(selfUrls(given).public).toBe('https://login.example.org/');
   });
 });

@@ -27,7 +27,7 @@ function readInstructions(): Instruction[] {
     });
 }
 
-/** The instructions of the last stage, which is the image that runs. */
+/** Returns the instructions of the last stage, which is the image that runs. */
 function runtimeStage(instructions: Instruction[]): Instruction[] {
   const lastFrom = instructions.map((entry) => entry.name).lastIndexOf('FROM');
 

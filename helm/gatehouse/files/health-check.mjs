@@ -1,5 +1,5 @@
 /* global fetch, AbortSignal, setTimeout */
-// Run by `helm test`: each URL in CHECK_URLS must answer 200 within the retry window.
+// Run by `helm test`: each URL in CHECK_URLS must return 200 within the retry window.
 const urls = (process.env.CHECK_URLS ?? '').split(/\s+/).filter(Boolean);
 const deadline = Date.now() + Number(process.env.CHECK_WINDOW_MS ?? 60000);
 let failed = urls.length === 0;

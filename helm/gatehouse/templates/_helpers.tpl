@@ -103,6 +103,22 @@ in. Secrets never appear here; they reach the process as environment variables.
       "admin" (dict "host" "0.0.0.0" "port" 4434)
       "shutdown_grace_period" (printf "%ds" (int .Values.shutdownGracePeriodSeconds))) -}}
 {{- $config = mustMergeOverwrite $config $managed -}}
+{{- /* Base URLs default to how clients reach the pods: the admin Service inside the
+cluster, and the first host of the public Ingress. */ -}}
+{{- $urls := get $config "urls" | default dict -}}
+{{- $self := get $urls "self" | default dict -}}
+{{- if not (get $self "admin") -}}
+{{- $_ := set $self "admin" (printf "http://%s-admin.%s.svc:%d/" (include "gatehouse.fullname" .) .Release.Namespace (int .Values.service.admin.port)) -}}
+{{- end -}}
+{{- $ingress := .Values.ingress.public -}}
+{{- if and (not (get $self "public")) $ingress.enabled $ingress.hosts -}}
+{{- $host := (first $ingress.hosts).host -}}
+{{- if not (contains "*" $host) -}}
+{{- $_ := set $self "public" (printf "%s://%s/" (ternary "https" "http" (not (empty $ingress.tls))) $host) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $urls "self" $self -}}
+{{- $_ := set $config "urls" $urls -}}
 {{- if .Values.identitySchemas -}}
 {{- $identity := get $config "identity" | default dict -}}
 {{- $traits := get $identity "traits" | default dict -}}

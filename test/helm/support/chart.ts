@@ -50,7 +50,7 @@ function chartToolsInstalled(): boolean {
 }
 
 /**
- * Whether Helm and the Kubernetes schemas of tools/chart-tools are installed. Without them
+ * Checks whether Helm and the Kubernetes schemas of tools/chart-tools are installed. Without them
  * the chart suites are skipped with a warning, unless GATEHOUSE_REQUIRE_HELM=1 (as in CI)
  * makes that an error.
  */
@@ -210,7 +210,7 @@ export function findObjects(objects: Manifest[], kind: string): Manifest[] {
   return objects.filter((object) => object.kind === kind);
 }
 
-/** The Deployment's Gatehouse container. */
+/** Returns the Deployment's Gatehouse container. */
 export function serverContainer(objects: Manifest[]): Manifest {
   const deployment = findObject(objects, 'Deployment');
 

@@ -120,6 +120,16 @@ describeWithHelm('Helm chart: the rendered configuration is valid Gatehouse conf
     );
   });
 
+  it('leaves out identity schemas set to null', () => {
+    const objects = render({
+      fixtures: ['postgresql-ingress-values.yaml'],
+      extraArgs: ['--set', 'identitySchemas.employee=null'],
+    });
+    const data = findObject(objects, 'ConfigMap', 'id-gatehouse-config').data;
+    expect(Object.keys(data).sort()).toEqual(['config.yaml', 'identity.default.schema.json']);
+    expect(data['config.yaml']).not.toContain('employee');
+  });
+
   it('uses the built-in identity schema when identitySchemas.default is null', () => {
     const objects = render({
       fixtures: ['default-values.yaml'],

@@ -92,6 +92,15 @@ an existing Secret the chart cannot read) or invalid.
 {{- if and (has $kind (list "postgresql" "external")) (ne .Values.migration.mode "none") -}}true{{- end -}}
 {{- end -}}
 
+{{/* Ids of the identitySchemas entries that hold a schema (a null entry turns one off). */}}
+{{- define "gatehouse.identitySchemaIds" -}}
+{{- $ids := list -}}
+{{- range $id, $schema := .Values.identitySchemas -}}
+{{- if not (kindIs "invalid" $schema) -}}{{- $ids = append $ids $id -}}{{- end -}}
+{{- end -}}
+{{- $ids | sortAlpha | join " " -}}
+{{- end -}}
+
 {{/*
 The Gatehouse configuration file: the config value with the keys the chart manages filled
 in. Secrets never appear here; they reach the process as environment variables.
@@ -119,11 +128,11 @@ cluster, and the first host of the public Ingress. */ -}}
 {{- end -}}
 {{- $_ := set $urls "self" $self -}}
 {{- $_ := set $config "urls" $urls -}}
-{{- if .Values.identitySchemas -}}
+{{- if include "gatehouse.identitySchemaIds" . -}}
 {{- $identity := get $config "identity" | default dict -}}
 {{- $traits := get $identity "traits" | default dict -}}
 {{- $schemas := get $traits "schemas" | default list -}}
-{{- range $id := keys .Values.identitySchemas | sortAlpha -}}
+{{- range $id := include "gatehouse.identitySchemaIds" . | splitList " " -}}
 {{- $url := printf "file://%s/identity.%s.schema.json" (include "gatehouse.configDir" $) $id -}}
 {{- if eq $id "default" -}}
 {{- $_ := set $traits "default_schema_url" $url -}}
@@ -142,7 +151,7 @@ cluster, and the first host of the public Ingress. */ -}}
 {{- define "gatehouse.configMapData" -}}
 config.yaml: |
 {{ include "gatehouse.configFile" . | indent 2 }}
-{{- range $id := keys .Values.identitySchemas | sortAlpha }}
+{{- range $id := include "gatehouse.identitySchemaIds" . | splitList " " | compact }}
 identity.{{ $id }}.schema.json: |
 {{ index $.Values.identitySchemas $id | toPrettyJson | indent 2 }}
 {{- end }}

@@ -48,11 +48,12 @@ failure names the value to change. Rendered from deployment.yaml, so every rende
 {{- fail "config.dsn and config.secrets would put secrets into the ConfigMap; use database.dsn and secret.session (or secret.existingSecret) instead." -}}
 {{- end -}}
 {{- $traits := (.Values.config.identity | default dict).traits | default dict -}}
-{{- if and (hasKey .Values.identitySchemas "default") (hasKey $traits "default_schema_url") -}}
+{{- $schemaIds := include "gatehouse.identitySchemaIds" . | splitList " " -}}
+{{- if and (has "default" $schemaIds) (hasKey $traits "default_schema_url") -}}
 {{- fail "config.identity.traits.default_schema_url and identitySchemas.default are both set; keep one (set identitySchemas.default to null to use the URL)." -}}
 {{- end -}}
 {{- range $entry := $traits.schemas | default list -}}
-{{- if hasKey $.Values.identitySchemas $entry.id -}}
+{{- if has $entry.id $schemaIds -}}
 {{- fail (printf "The identity schema id %q is both in config.identity.traits.schemas and in identitySchemas; keep one." $entry.id) -}}
 {{- end -}}
 {{- end -}}

@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Gatehouse image: `docker build -t gatehouse .` at the top of the repository.
-# Pin the base image by digest as well where your registry policy asks for it, for example
+# NOTE: the base image is pinned to an exact Node.js and Debian release, not to a digest. Add
+# the digest your registry resolves for that tag where policy asks for it:
 # --build-arg NODE_IMAGE=node:20.20.2-bookworm-slim@sha256:<digest>.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 

@@ -478,24 +478,21 @@ describe.each(databaseKinds())('admin identities API on %s', (database) => {
       ],
     ];
 
-    it.each(cases)(
-      '%s is rejected, nothing stored',
-      async (_name, options, status, reason) => {
-        const target = await createIdentity(server, {
-          email: `target-${Math.random()}@example.com`,
-        });
-        const before = await listAllIdentities(server);
-        for (const [method, path] of [
-          ['POST', '/identities'],
-          ['PUT', `/identities/${target.id}`],
-        ]) {
-          const response = await admin(server, method, path, options());
-          expectErrorEnvelope(response, status);
-          expect(response.body.error.reason).toMatch(reason);
-        }
-        expect(await listAllIdentities(server)).toEqual(before);
-      },
-    );
+    it.each(cases)('%s is rejected, nothing stored', async (_name, options, status, reason) => {
+      const target = await createIdentity(server, {
+        email: `target-${Math.random()}@example.com`,
+      });
+      const before = await listAllIdentities(server);
+      for (const [method, path] of [
+        ['POST', '/identities'],
+        ['PUT', `/identities/${target.id}`],
+      ]) {
+        const response = await admin(server, method, path, options());
+        expectErrorEnvelope(response, status);
+        expect(response.body.error.reason).toMatch(reason);
+      }
+      expect(await listAllIdentities(server)).toEqual(before);
+    });
 
     it('X-Request-ID is echoed in errors', async () => {
       const response = await admin(server, 'GET', '/identities/not-a-uuid', {

@@ -59,20 +59,34 @@ async function migrate(options: ConfigOptions & { status?: boolean }): Promise<v
     options.status ? 'check' : 'apply',
   );
   await database.close();
+  const lines: string[] = [];
   if (options.status) {
-    console.log(
+    lines.push(
       report.pending.length === 0
         ? 'The database is up to date.'
         : `Pending migrations:\n${report.pending.join('\n')}`,
     );
-
-    return;
+  } else {
+    lines.push(
+      report.applied.length === 0
+        ? 'The database is up to date; no migrations were applied.'
+        : `Successfully applied SQL migrations:\n${report.applied.join('\n')}`,
+    );
   }
-  console.log(
-    report.applied.length === 0
-      ? 'The database is up to date; no migrations were applied.'
-      : `Successfully applied SQL migrations:\n${report.applied.join('\n')}`,
-  );
+  if (report.unknown.length > 0) {
+    lines.push(
+      `Applied in the database but not shipped with this version:\n${report.unknown.join('\n')}`,
+    );
+  }
+  if (report.modified.length > 0) {
+    lines.push(`Applied from a file that has changed since:\n${report.modified.join('\n')}`);
+  }
+  console.log(lines.join('\n'));
+  // Like `prisma migrate status`, a status check fails while migrations are pending, so that
+  // scripts and init containers can wait on it.
+  if (options.status && report.pending.length > 0) {
+    process.exitCode = 1;
+  }
 }
 
 async function writeOpenApi(options: { output?: string }): Promise<void> {
@@ -123,7 +137,10 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .option('-c, --config <path>', 'YAML or JSON configuration file (default: $GATEHOUSE_CONFIG)')
-  .option('--status', 'list pending migrations without applying them')
+  .option(
+    '--status',
+    'list pending migrations without applying them; exits with 1 while any are pending',
+  )
   .action((options: ConfigOptions & { status?: boolean }) =>
     migrate(options).catch((error: unknown) => fail(error)),
   );

@@ -136,6 +136,18 @@ function logMigrations(logger: Logger, report: MigrationReport): void {
   if (report.applied.length > 0) {
     logger.info({ migrations: report.applied }, 'Applied database migrations');
   }
+  if (report.unknown.length > 0) {
+    logger.warn(
+      { migrations: report.unknown },
+      'The database has migrations that this version of Gatehouse does not ship; it may be older than the schema',
+    );
+  }
+  if (report.modified.length > 0) {
+    logger.warn(
+      { migrations: report.modified },
+      'Migrations were applied from files that differ from the shipped ones',
+    );
+  }
 }
 
 function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {

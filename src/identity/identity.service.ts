@@ -16,7 +16,7 @@ import {
   type Traits,
 } from './identity.repository.js';
 import { TraitsSchemaRegistry } from './traits-schema.registry.js';
-import { jsonType, type TraitsViolation } from './traits-validation.js';
+import { findNulCharacters, jsonType, type TraitsViolation } from './traits-validation.js';
 
 export const DEFAULT_SCHEMA_ID = 'default';
 
@@ -56,6 +56,10 @@ export class IdentityService {
    * @throws TraitsInvalidError listing every violation.
    */
   async checkTraits(schemaId: string, traits: Traits): Promise<string[]> {
+    const unstorable = findNulCharacters(traits);
+    if (unstorable.length > 0) {
+      throw new TraitsInvalidError(unstorable);
+    }
     const result = await this.schemas.check(schemaId || DEFAULT_SCHEMA_ID, traits);
     if (result.violations.length > 0) {
       throw new TraitsInvalidError(result.violations);

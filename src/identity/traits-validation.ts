@@ -130,3 +130,30 @@ function escapePointer(segment: string): string {
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * Finds strings and object keys that contain U+0000. PostgreSQL cannot store that character in
+ * JSON or text columns, so it is rejected on every database alike.
+ */
+export function findNulCharacters(value: unknown, segments: string[] = []): TraitsViolation[] {
+  const violation = (path: string[]): TraitsViolation => ({
+    field: ['traits', ...path].join('.'),
+    pointer: ['', 'traits', ...path.map(escapePointer)].join('/'),
+    message: 'Must not contain the NUL character (U+0000)',
+  });
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [violation(segments)] : [];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => findNulCharacters(item, [...segments, String(index)]));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key.includes('\u0000')
+        ? [violation([...segments, key])]
+        : findNulCharacters(item, [...segments, key]),
+    );
+  }
+
+  return [];
+}

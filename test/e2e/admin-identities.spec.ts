@@ -456,6 +456,12 @@ describe.each(databaseKinds())('admin identities API on %s', (database) => {
       ],
       ['traits that are null', () => ({ json: { traits: null } }), 400, /but is null/],
       [
+        'a NUL character in traits',
+        () => ({ json: { traits: { email: 'nul\u0000@example.com' } } }),
+        400,
+        /NUL character/,
+      ],
+      [
         'credentials',
         () => ({ json: { ...validBody(), credentials: { password: { config: {} } } } }),
         400,

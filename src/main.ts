@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 import { createCoreServices } from './app/core.module.js';
 import { createListenerApp } from './app/http-app.js';
-import { buildOpenApiDocument } from './app/openapi.js';
+import { buildOpenApiDocument, findUndocumentedRoutes } from './app/openapi.js';
 import { startServer, StartupError } from './app/server.js';
 import { createLogger } from './common/logger.js';
 import { ConfigError } from './config/config.loader.js';
@@ -96,9 +96,16 @@ async function writeOpenApi(options: { output?: string }): Promise<void> {
   const { database } = await openDatabase(config, logger, 'apply');
   const core = createCoreServices(config, database, logger);
   const apps = [await createListenerApp('public', core), await createListenerApp('admin', core)];
-  const text = `${JSON.stringify(buildOpenApiDocument(apps), null, 2)}\n`;
+  const document = buildOpenApiDocument(apps);
+  const undocumented = findUndocumentedRoutes(apps, document);
   await Promise.all(apps.map((app) => app.nest.close()));
   await database.close();
+  if (undocumented.length > 0) {
+    throw new StartupError(
+      `These routes have no OpenAPI description; add @ApiOperation and response decorators, or @ApiExcludeController for HTML pages:\n${undocumented.join('\n')}`,
+    );
+  }
+  const text = `${JSON.stringify(document, null, 2)}\n`;
   if (options.output) {
     writeFileSync(options.output, text);
   } else {

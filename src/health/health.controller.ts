@@ -43,6 +43,7 @@ export class HealthController {
   })
   @ApiResponse({ status: 200, description: 'healthStatus', type: HealthStatusDto })
   @ApiResponse({ status: 503, description: 'healthNotReadyStatus', type: HealthNotReadyStatusDto })
+  @ApiErrorResponses(500)
   async isInstanceReady(
     @Res({ passthrough: true }) response: Response,
   ): Promise<HealthStatusDto | HealthNotReadyStatusDto> {

@@ -112,7 +112,7 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
     const list = await fetch(`${server.adminUrl}/identities`);
     expect(list.status).toBe(503);
     expect(list.headers.get('retry-after')).toBe('1');
-    expect((await list.json()).error.code).toBe(503);
+    expect(((await list.json()) as { error: { code: number } }).error.code).toBe(503);
 
     await proxy.restore();
     await waitUntilReady();

@@ -15,6 +15,9 @@ import { GatehouseConfig } from './config/gatehouse-config.js';
 import { openDatabase } from './database/database.js';
 import { VERSION } from './version.js';
 
+// Time after the grace period at which a shutdown that still has not finished is abandoned.
+const SHUTDOWN_WATCHDOG_MARGIN_MS = 2000;
+
 interface ConfigOptions {
   config?: string;
 }
@@ -38,6 +41,12 @@ async function serve(options: ConfigOptions & { migrate?: boolean }): Promise<vo
     }
     stopping = true;
     logger.info({ signal }, 'Received shutdown signal');
+    // A safety net for closing steps that hang, such as a database that stopped answering.
+    const watchdogMs = config.shutdownGracePeriodMs + SHUTDOWN_WATCHDOG_MARGIN_MS;
+    setTimeout(() => {
+      logger.error({ watchdogMs }, 'Shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, watchdogMs).unref();
     server.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {

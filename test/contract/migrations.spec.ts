@@ -40,7 +40,7 @@ function run(
 /** The SQL that creates the whole schema.prisma of a provider on an empty database. */
 async function schemaScript(kind: DatabaseKind, directory: string): Promise<string> {
   // The SQLite diff only needs a URL that resolves; the PostgreSQL one connects to a server.
-  const env =
+  const env: Record<string, string> =
     kind === 'sqlite'
       ? { GATEHOUSE_PRISMA_SQLITE_URL: `file:${path.join(directory, 'prisma-cli.sqlite')}` }
       : { GATEHOUSE_PRISMA_POSTGRESQL_URL: POSTGRESQL_URL };

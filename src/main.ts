@@ -41,7 +41,7 @@ async function serve(options: ConfigOptions & { migrate?: boolean }): Promise<vo
     }
     stopping = true;
     logger.info({ signal }, 'Received shutdown signal');
-    // A safety net for closing steps that hang, such as a database that stopped answering.
+    // A safety net for closing steps that hang, such as a database that no longer responds.
     const watchdogMs = config.shutdownGracePeriodMs + SHUTDOWN_WATCHDOG_MARGIN_MS;
     setTimeout(() => {
       logger.error({ watchdogMs }, 'Shutdown did not finish in time; exiting');
@@ -68,6 +68,7 @@ async function migrate(options: ConfigOptions & { status?: boolean }): Promise<v
     options.status ? 'check' : 'apply',
   );
   await database.close();
+
   const lines: string[] = [];
   if (options.status) {
     lines.push(
@@ -82,6 +83,7 @@ async function migrate(options: ConfigOptions & { status?: boolean }): Promise<v
         : `Successfully applied SQL migrations:\n${report.applied.join('\n')}`,
     );
   }
+
   if (report.unknown.length > 0) {
     lines.push(
       `Applied in the database but not shipped with this version:\n${report.unknown.join('\n')}`,
@@ -91,6 +93,7 @@ async function migrate(options: ConfigOptions & { status?: boolean }): Promise<v
     lines.push(`Applied from a file that has changed since:\n${report.modified.join('\n')}`);
   }
   console.log(lines.join('\n'));
+
   // Like `prisma migrate status`, a status check fails while migrations are pending, so that
   // scripts and init containers can wait on it.
   if (options.status && report.pending.length > 0) {

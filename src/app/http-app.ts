@@ -99,7 +99,7 @@ function requestLogger(core: CoreServices) {
         remoteAddress: request.remoteAddress,
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-      // pino-http invents an error with its own stack for every 5xx; the status says it all.
+      // pino-http attaches a made-up error with its own stack to every 5xx; the status is enough.
       err: (error: Error) =>
         error.message.startsWith('failed with status code') ? undefined : stdSerializers.err(error),
     },

@@ -121,7 +121,7 @@ async function shutdown(context: {
     { gracePeriodMs: config.shutdownGracePeriodMs, delayMs: config.shutdownDelayMs },
     'Shutting down: readiness reports 503',
   );
-  // Clients on keep-alive connections are told to reconnect, which then reaches another replica.
+  // Keep-alive clients must reconnect, and their new connection reaches another replica.
   for (const server of servers) {
     server.prependListener('request', (_request, response: ServerResponse) => {
       response.setHeader('Connection', 'close');

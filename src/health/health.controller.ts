@@ -64,7 +64,7 @@ export class HealthController {
             .withTimeout(DATABASE_CHECK_TIMEOUT_MS),
       ]);
       if (this.lifecycle.recordDatabaseCheck(true) === false) {
-        this.logger.log('The database answers again; the instance is ready');
+        this.logger.log('The database check succeeded again; the instance is ready');
       }
 
       return { status: 'ok' };

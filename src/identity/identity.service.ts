@@ -114,7 +114,7 @@ export class IdentityService {
     }
   }
 
-  /** The API form of an identity, with the URL of its traits schema. */
+  /** Converts an identity to its API form, with the URL of its traits schema. */
   toDto(identity: Identity): IdentityDto {
     const schemaId = identity.traitsSchemaId || DEFAULT_SCHEMA_ID;
 
@@ -126,7 +126,7 @@ export class IdentityService {
     };
   }
 
-  /** Where the public listener serves a traits schema. */
+  /** Returns the URL where the public listener serves a traits schema. */
   schemaUrl(schemaId: string): string {
     return joinUrl(this.config.publicUrl, `schemas/${encodeURIComponent(schemaId)}`);
   }

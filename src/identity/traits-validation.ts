@@ -41,7 +41,7 @@ export function describeViolations(errors: ErrorObject[]): TraitsViolation[] {
     }
   }
   // The identifier extension reports a non-string value before the schema's own type check
-  // does; when the schema explains the problem itself, its message is the useful one.
+  // does. When the schema reports the same field itself, only the schema's message is kept.
   const explained = new Set(
     violations
       .filter((violation) => !violation.fromExtension)

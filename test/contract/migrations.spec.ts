@@ -37,7 +37,7 @@ function run(
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** The SQL that creates the whole schema.prisma of a provider on an empty database. */
+/** Generates the SQL that creates the whole schema.prisma of a provider on an empty database. */
 async function schemaScript(kind: DatabaseKind, directory: string): Promise<string> {
   // The SQLite diff only needs a URL that resolves; the PostgreSQL one connects to a server.
   const env: Record<string, string> =

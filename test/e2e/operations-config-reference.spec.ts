@@ -11,7 +11,7 @@ const schema = JSON.parse(
 ) as SchemaNode & { definitions: Record<string, SchemaNode> };
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-/** Every settable key of the configuration schema; objects without declared properties count as one key. */
+/** Lists every settable key of the configuration schema. An object without declared properties is one key. */
 function schemaKeys(node: SchemaNode, path: string[] = []): string[] {
   const resolved = node.$ref ? schema.definitions[node.$ref.split('/').pop()!] : node;
   if (resolved.type === 'object' && resolved.properties) {
@@ -23,7 +23,7 @@ function schemaKeys(node: SchemaNode, path: string[] = []): string[] {
   return [path.join('.')];
 }
 
-/** The keys named in the first column of the README's configuration table. */
+/** Lists the keys named in the first column of the README's configuration table. */
 function documentedKeys(): string[] {
   const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## PostgreSQL'));
   const rows = section.split('\n').filter((line) => line.startsWith('| `'));

@@ -95,7 +95,7 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
     expect((await timedGet(`${server.adminUrl}/health/ready`)).status).toBe(200);
   });
 
-  it('turns 503 within a second when connections are refused, and back without a restart', async () => {
+  it('ready recovers after refused connections', async () => {
     await proxy.cut();
 
     for (const base of [server.publicUrl, server.adminUrl, server.publicUrl]) {
@@ -125,7 +125,7 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
     expect(server.process.exitCode).toBeNull();
   });
 
-  it('turns 503 within a second when the database hangs, and back without a restart', async () => {
+  it('ready recovers after a hung database', async () => {
     await proxy.blackhole();
 
     for (const base of [server.adminUrl, server.publicUrl]) {
@@ -146,9 +146,9 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
     const logs = server.logs.join('\n');
     const failures = server.logs.filter((line) => line.includes('The database check failed'));
     expect(failures).toHaveLength(2);
-    expect(server.logs.filter((line) => line.includes('The database answers again'))).toHaveLength(
-      2,
-    );
+    expect(
+      server.logs.filter((line) => line.includes('The database check succeeded again')),
+    ).toHaveLength(2);
     expect(logs).not.toContain(database.dsn);
   });
 });

@@ -22,7 +22,7 @@ function terminate(server: TestServer): Promise<{ code: number | null; ms: numbe
   return exited;
 }
 
-/** Starts a registration and sends its form without waiting for the answer. */
+/** Starts a registration and sends its form without waiting for the response. */
 async function startRegistration(server: TestServer, email: string) {
   const browser = new BrowserClient();
   const id = await startFlow(browser, server, 'registration');
@@ -79,7 +79,7 @@ describe.each(databaseKinds())('graceful shutdown on %s', (database) => {
       const signalled = performance.now();
       await waitForLog(server, 'Received shutdown signal');
 
-      // During the delay the listeners still answer, but readiness is 503.
+      // During the delay the listeners still accept requests, but readiness is 503.
       for (const base of [server.publicUrl, server.adminUrl]) {
         const ready = await fetch(`${base}/health/ready`);
         expect(ready.status).toBe(503);

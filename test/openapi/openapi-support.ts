@@ -43,7 +43,7 @@ export function operationsOf(
   );
 }
 
-/** The JSON schema of a response or body, written as a name: `Identity`, `Identity[]` or a type. */
+/** Names the JSON schema of a response or body: `Identity`, `Identity[]` or a type. */
 export function schemaName(schema: SchemaNode | undefined): string | null {
   if (!schema) {
     return null;

@@ -185,7 +185,7 @@ describe('OpenAPI document against ORY Kratos v0.1.0-alpha.1', () => {
     it('refers to the same named schemas in each property', () => {
       for (const [property, definition] of Object.entries(theirs.properties ?? {})) {
         const expected = [...structuredRefs(definition, reference.definitions)].sort();
-        // Where the reference only says "object", a named schema of ours is more precise.
+        // Where the reference declares only "object", a named schema of ours is more precise.
         if (expected.length === 0) {
           continue;
         }

@@ -55,7 +55,7 @@ export async function createIdentity(
   return response.body;
 }
 
-/** Every identity, read page by page through the Link header. */
+/** Reads every identity, page by page through the Link header. */
 export async function listAllIdentities(server: TestServer, perPage = 500): Promise<any[]> {
   const all: any[] = [];
   let next: string | undefined = `${server.adminUrl}/identities?per_page=${perPage}`;

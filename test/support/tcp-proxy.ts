@@ -35,8 +35,8 @@ export class TcpProxy {
   }
 
   /**
-   * Closes every connection, then accepts new ones without ever answering, as an unreachable
-   * host behind a firewall that drops packets would.
+   * Closes every connection, then accepts new ones but never forwards their data, like a
+   * host behind a firewall that drops packets.
    */
   async blackhole(): Promise<void> {
     this.mode = 'blackhole';

@@ -12,6 +12,8 @@ import { badRequest, HttpError } from './errors.js';
 export class JsonBodyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
+    // NOTE: an empty body sent with chunked transfer encoding has no Content-Length and still
+    // reaches the handler as {}.
     if (request.headers['content-length'] === '0') {
       throw badRequest('The request body is empty; send the resource as a JSON object.');
     }

@@ -55,7 +55,7 @@ describe('OpenAPI document', () => {
 
     it.each(operations.map((entry) => [`${entry.method} ${entry.path}`, entry] as const))(
       '%s describes parameters, body and responses',
-      (_name, { path, operation }) => {
+      (_name, { method, path, operation }) => {
         const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
         for (const name of pathParameters) {
           const parameter = operation.parameters?.find(
@@ -66,8 +66,9 @@ describe('OpenAPI document', () => {
         for (const parameter of operation.parameters ?? []) {
           expect(parameter.schema).toBeDefined();
         }
-        if (operation.requestBody) {
-          expect(Object.values(operation.requestBody.content ?? {})[0]?.schema).toBeDefined();
+        if (operation.requestBody || ['post', 'put', 'patch'].includes(method)) {
+          expect(operation.requestBody?.required).toBe(true);
+          expect(Object.values(operation.requestBody?.content ?? {})[0]?.schema).toBeDefined();
         }
 
         const statuses = Object.keys(operation.responses);

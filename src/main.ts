@@ -7,13 +7,16 @@ import type { Logger } from 'pino';
 
 import { createCoreServices } from './app/core.module.js';
 import { createListenerApp } from './app/http-app.js';
-import { buildOpenApiDocument } from './app/openapi.js';
+import { buildOpenApiDocument, findUndocumentedRoutes } from './app/openapi.js';
 import { startServer, StartupError } from './app/server.js';
 import { createLogger } from './common/logger.js';
 import { ConfigError } from './config/config.loader.js';
 import { GatehouseConfig } from './config/gatehouse-config.js';
 import { openDatabase } from './database/database.js';
 import { VERSION } from './version.js';
+
+// Time after the grace period at which a shutdown that still has not finished is abandoned.
+const SHUTDOWN_WATCHDOG_MARGIN_MS = 2000;
 
 interface ConfigOptions {
   config?: string;
@@ -38,6 +41,12 @@ async function serve(options: ConfigOptions & { migrate?: boolean }): Promise<vo
     }
     stopping = true;
     logger.info({ signal }, 'Received shutdown signal');
+    // A safety net for closing steps that hang, such as a database that no longer responds.
+    const watchdogMs = config.shutdownGracePeriodMs + SHUTDOWN_WATCHDOG_MARGIN_MS;
+    setTimeout(() => {
+      logger.error({ watchdogMs }, 'Shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, watchdogMs).unref();
     server.shutdown().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -59,20 +68,37 @@ async function migrate(options: ConfigOptions & { status?: boolean }): Promise<v
     options.status ? 'check' : 'apply',
   );
   await database.close();
+
+  const lines: string[] = [];
   if (options.status) {
-    console.log(
+    lines.push(
       report.pending.length === 0
         ? 'The database is up to date.'
         : `Pending migrations:\n${report.pending.join('\n')}`,
     );
-
-    return;
+  } else {
+    lines.push(
+      report.applied.length === 0
+        ? 'The database is up to date; no migrations were applied.'
+        : `Successfully applied SQL migrations:\n${report.applied.join('\n')}`,
+    );
   }
-  console.log(
-    report.applied.length === 0
-      ? 'The database is up to date; no migrations were applied.'
-      : `Successfully applied SQL migrations:\n${report.applied.join('\n')}`,
-  );
+
+  if (report.unknown.length > 0) {
+    lines.push(
+      `Applied in the database but not shipped with this version:\n${report.unknown.join('\n')}`,
+    );
+  }
+  if (report.modified.length > 0) {
+    lines.push(`Applied from a file that has changed since:\n${report.modified.join('\n')}`);
+  }
+  console.log(lines.join('\n'));
+
+  // Like `prisma migrate status`, a status check fails while migrations are pending, so that
+  // scripts and init containers can wait on it.
+  if (options.status && report.pending.length > 0) {
+    process.exitCode = 1;
+  }
 }
 
 async function writeOpenApi(options: { output?: string }): Promise<void> {
@@ -82,9 +108,16 @@ async function writeOpenApi(options: { output?: string }): Promise<void> {
   const { database } = await openDatabase(config, logger, 'apply');
   const core = createCoreServices(config, database, logger);
   const apps = [await createListenerApp('public', core), await createListenerApp('admin', core)];
-  const text = `${JSON.stringify(buildOpenApiDocument(apps), null, 2)}\n`;
+  const document = buildOpenApiDocument(apps);
+  const undocumented = findUndocumentedRoutes(apps, document);
   await Promise.all(apps.map((app) => app.nest.close()));
   await database.close();
+  if (undocumented.length > 0) {
+    throw new StartupError(
+      `These routes have no OpenAPI description; add @ApiOperation and response decorators, or @ApiExcludeController for HTML pages:\n${undocumented.join('\n')}`,
+    );
+  }
+  const text = `${JSON.stringify(document, null, 2)}\n`;
   if (options.output) {
     writeFileSync(options.output, text);
   } else {
@@ -123,7 +156,10 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .option('-c, --config <path>', 'YAML or JSON configuration file (default: $GATEHOUSE_CONFIG)')
-  .option('--status', 'list pending migrations without applying them')
+  .option(
+    '--status',
+    'list pending migrations without applying them; exits with 1 while any are pending',
+  )
   .action((options: ConfigOptions & { status?: boolean }) =>
     migrate(options).catch((error: unknown) => fail(error)),
   );

@@ -14,5 +14,6 @@ export default defineConfig({
   engine: 'js',
   schema: path.join(import.meta.dirname, 'schema.prisma'),
   migrations: { path: path.join(import.meta.dirname, 'migrations') },
-  adapter: async () => new PrismaPg({ connectionString: url }),
+  // allowExitOnIdle lets the CLI exit as soon as it is done instead of after the pool's idle timeout.
+  adapter: async () => new PrismaPg({ connectionString: url, allowExitOnIdle: true }),
 });

@@ -8,6 +8,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { pinoHttp } from 'pino-http';
 
 import { ErrorEnvelopeFilter } from '../common/error-envelope.filter.js';
@@ -98,6 +99,9 @@ function requestLogger(core: CoreServices) {
         remoteAddress: request.remoteAddress,
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      // pino-http attaches a made-up error with its own stack to every 5xx; the status is enough.
+      err: (error: Error) =>
+        error.message.startsWith('failed with status code') ? undefined : stdSerializers.err(error),
     },
   });
 }

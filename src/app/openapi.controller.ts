@@ -1,6 +1,8 @@
 import { Controller, Get, NotFoundException } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
+
+import { ApiErrorResponses } from '../common/api-responses.js';
 
 /** Holds the generated OpenAPI document once both listeners are built. */
 export class OpenApiDocumentHolder {
@@ -10,10 +12,21 @@ export class OpenApiDocumentHolder {
 export const openApiDocument = new OpenApiDocumentHolder();
 
 /** Serves the OpenAPI document of both listeners on the admin listener. */
-@ApiExcludeController()
+@ApiTags('admin')
 @Controller()
 export class OpenApiController {
   @Get('openapi.json')
+  @ApiOperation({
+    operationId: 'getOpenApiDocument',
+    summary: 'Get the OpenAPI document',
+    description: 'Returns this OpenAPI 3 document, which describes the public and admin APIs.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The OpenAPI document.',
+    schema: { type: 'object', additionalProperties: true },
+  })
+  @ApiErrorResponses(404)
   getOpenApiDocument(): OpenAPIObject {
     if (!openApiDocument.document) {
       throw new NotFoundException();

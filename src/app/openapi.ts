@@ -5,6 +5,13 @@ import type { ListenerApp } from './http-app.js';
 
 type Operations = Record<string, Record<string, unknown>>;
 
+/** Path prefixes served on purpose without an OpenAPI description: the built-in HTML pages. */
+const UNDOCUMENTED_PREFIXES = ['/ui'];
+
+interface RouteLayer {
+  route?: { path: unknown; methods: Record<string, boolean> };
+}
+
 /**
  * Generates one OpenAPI document for both listeners from the controllers' decorators.
  * Operations served on both listeners appear once.
@@ -46,4 +53,36 @@ function sortDocument(document: OpenAPIObject): OpenAPIObject {
     paths,
     components: { ...document.components, schemas: sortKeys(document.components?.schemas ?? {}) },
   };
+}
+
+/**
+ * Lists the routes of the listeners that the document does not describe, as `METHOD /path`,
+ * so that a route without decorators cannot go unnoticed. The built-in HTML pages are left out.
+ */
+export function findUndocumentedRoutes(apps: ListenerApp[], document: OpenAPIObject): string[] {
+  const missing = new Set<string>();
+  for (const app of apps) {
+    const stack = (app.express as unknown as { router: { stack: RouteLayer[] } }).router.stack;
+    for (const layer of stack) {
+      if (!layer.route || typeof layer.route.path !== 'string') {
+        continue;
+      }
+      const path = layer.route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      // Wildcard routes are the framework's fallbacks for unknown paths, not operations.
+      if (
+        path.includes('*') ||
+        UNDOCUMENTED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+      ) {
+        continue;
+      }
+      for (const method of Object.keys(layer.route.methods)) {
+        const operations = document.paths[path] as Operations | undefined;
+        if (method !== '_all' && !operations?.[method]) {
+          missing.add(`${method.toUpperCase()} ${path}`);
+        }
+      }
+    }
+  }
+
+  return [...missing].sort();
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -94,21 +94,59 @@ export async function startServer(
     core,
     publicAddress,
     adminAddress,
-    shutdown: async () => {
-      core.lifecycle.beginShutdown();
-      logger.info(
-        { gracePeriodMs: config.shutdownGracePeriodMs },
-        'Shutting down: finishing requests in flight',
-      );
-      await Promise.all([
-        drain(publicServer, config.shutdownGracePeriodMs),
-        drain(adminServer, config.shutdownGracePeriodMs),
-      ]);
-      await Promise.all(apps.map((app) => app.nest.close()));
-      await database.close();
-      logger.info('Gatehouse stopped');
-    },
+    shutdown: () => shutdown({ config, logger, core, apps, servers: [publicServer, adminServer] }),
   };
+}
+
+// Part of the grace period kept for closing the applications and the database after draining.
+const CLEANUP_RESERVE_MS = 500;
+
+/**
+ * Stops serving within the grace period: readiness turns 503 at once, the listeners keep
+ * accepting requests for shutdown_delay, then stop accepting, and requests in flight may
+ * finish until the grace period is nearly over. Whatever still runs then is cut off.
+ */
+async function shutdown(context: {
+  config: GatehouseConfig;
+  logger: Logger;
+  core: CoreServices;
+  apps: ListenerApp[];
+  servers: Server[];
+}): Promise<void> {
+  const { config, logger, core, apps, servers } = context;
+  const started = Date.now();
+  const deadline = started + config.shutdownGracePeriodMs;
+  core.lifecycle.beginShutdown();
+  logger.info(
+    { gracePeriodMs: config.shutdownGracePeriodMs, delayMs: config.shutdownDelayMs },
+    'Shutting down: readiness reports 503',
+  );
+  // Keep-alive clients must reconnect, and their new connection reaches another replica.
+  for (const server of servers) {
+    server.prependListener('request', (_request, response: ServerResponse) => {
+      response.setHeader('Connection', 'close');
+    });
+  }
+  const delay = Math.min(config.shutdownDelayMs, config.shutdownGracePeriodMs);
+  if (delay > 0) {
+    await sleep(delay);
+  }
+
+  logger.info('Closing the listeners and finishing requests in flight');
+  const drainUntil = Math.max(Date.now(), deadline - CLEANUP_RESERVE_MS);
+  const cut = await Promise.all(servers.map((server) => drain(server, drainUntil - Date.now())));
+  const cutOff = cut.reduce((sum, count) => sum + count, 0);
+  if (cutOff > 0) {
+    logger.warn(
+      { connections: cutOff },
+      'The grace period ended before every request finished; closed their connections',
+    );
+  }
+  await Promise.all(apps.map((app) => app.nest.close()));
+  await core.database.close();
+  // NOTE: a password hash still running on libuv's thread pool for a request that was cut off
+  // can hold back the process exit until it finishes, up to one hash duration past the grace period.
+  logger.info({ durationMs: Date.now() - started }, 'Gatehouse stopped');
 }
 
 async function connectWithRetry(
@@ -135,6 +173,18 @@ async function connectWithRetry(
 function logMigrations(logger: Logger, report: MigrationReport): void {
   if (report.applied.length > 0) {
     logger.info({ migrations: report.applied }, 'Applied database migrations');
+  }
+  if (report.unknown.length > 0) {
+    logger.warn(
+      { migrations: report.unknown },
+      'The database has migrations that this version of Gatehouse does not ship; it may be older than the schema',
+    );
+  }
+  if (report.modified.length > 0) {
+    logger.warn(
+      { migrations: report.modified },
+      'Migrations were applied from files that differ from the shipped ones',
+    );
   }
 }
 
@@ -180,13 +230,27 @@ function listen(server: Server, host: string, port: number, key: string): Promis
   });
 }
 
-/** Stops accepting connections and waits for requests in flight, closing idle keep-alive connections. */
-async function drain(server: Server, gracePeriodMs: number): Promise<void> {
+/**
+ * Stops accepting connections and waits for requests in flight, closing idle keep-alive
+ * connections. Returns how many connections were still busy when the time ran out.
+ */
+async function drain(server: Server, timeoutMs: number): Promise<number> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), gracePeriodMs);
+  let busy = 0;
+  const timer = setTimeout(
+    () => {
+      server.getConnections((_error, count) => {
+        busy = count;
+        server.closeAllConnections();
+      });
+    },
+    Math.max(timeoutMs, 0),
+  );
   await closed;
   clearTimeout(timer);
+
+  return busy;
 }
 
 function describeError(error: unknown): string {

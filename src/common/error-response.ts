@@ -60,10 +60,14 @@ export function sendErrorResponse(
   logger: Logger,
 ): void {
   const httpError = normalizeError(error);
-  if (httpError.code >= 500 && !(error instanceof HttpError && error.code === 503)) {
-    logger.error(
-      { err: error, req: { id: request.id, method: request.method, url: request.originalUrl } },
-      'Request failed',
+  // Query strings stay out of logs: they can carry return_to URLs and other user input.
+  const req = { id: request.id, method: request.method, path: request.path };
+  if (httpError.code >= 500 && httpError.code !== 503) {
+    logger.error({ err: error, req }, 'Request failed');
+  } else if (httpError.code === 503 && !(error instanceof HttpError)) {
+    logger.warn(
+      { req, cause: describeCause(error) },
+      'Request failed: the database is unavailable',
     );
   }
   if (response.headersSent) {
@@ -77,4 +81,10 @@ export function sendErrorResponse(
     response.setHeader(name, value);
   }
   response.status(httpError.code).type('application/json').send(JSON.stringify(envelope));
+}
+
+function describeCause(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+
+  return message.trim().split('\n').pop() ?? message;
 }

@@ -17,6 +17,7 @@ export interface RawConfig {
     headers_timeout: string;
     body_limit: number;
     shutdown_grace_period: string;
+    shutdown_delay: string;
   };
   urls: {
     self: { public?: string; admin?: string };

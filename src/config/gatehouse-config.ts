@@ -40,6 +40,7 @@ export class GatehouseConfig {
   readonly headersTimeoutMs: number;
   readonly bodyLimit: number;
   readonly shutdownGracePeriodMs: number;
+  readonly shutdownDelayMs: number;
 
   readonly publicUrl: string;
   readonly adminUrl: string;
@@ -91,6 +92,7 @@ export class GatehouseConfig {
     this.headersTimeoutMs = parseDuration(raw.serve.headers_timeout);
     this.bodyLimit = raw.serve.body_limit;
     this.shutdownGracePeriodMs = parseDuration(raw.serve.shutdown_grace_period);
+    this.shutdownDelayMs = parseDuration(raw.serve.shutdown_delay);
 
     this.publicUrl = withTrailingSlash(
       raw.urls.self.public ?? `http://127.0.0.1:${this.publicPort}/`,

@@ -12,9 +12,40 @@ export interface Migration {
 }
 
 export interface MigrationReport {
+  /** Migrations applied by this call, in order. */
   applied: string[];
+  /** Migrations that are still to be applied (only with `check`). */
   pending: string[];
+  /** Migrations recorded in the database that this version of Gatehouse does not ship. */
+  unknown: string[];
+  /** Migrations recorded with a checksum that differs from the shipped file. */
+  modified: string[];
 }
+
+interface AppliedRow {
+  name: string;
+  checksum: string;
+}
+
+/** Compares the bookkeeping rows with the shipped migrations. */
+function compare(rows: AppliedRow[], migrations: Migration[]): Omit<MigrationReport, 'applied'> {
+  const recorded = new Map(rows.map((row) => [row.name, row.checksum]));
+  const shipped = new Set(migrations.map((migration) => migration.name));
+
+  return {
+    pending: migrations.filter((migration) => !recorded.has(migration.name)).map(nameOf),
+    unknown: rows.filter((row) => !shipped.has(row.name)).map((row) => row.name),
+    modified: migrations
+      .filter((migration) => {
+        const checksum = recorded.get(migration.name);
+
+        return checksum !== undefined && checksum !== migration.checksum;
+      })
+      .map(nameOf),
+  };
+}
+
+const nameOf = (migration: Migration) => migration.name;
 
 const MIGRATIONS_ROOT = new URL('../../prisma/', import.meta.url);
 
@@ -67,96 +98,129 @@ const POSTGRESQL_BOOKKEEPING = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" 
 );`;
 
 const APPLIED_QUERY =
-  'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
+  'SELECT "migration_name", "checksum" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
 
-/** Applies pending SQLite migrations, each in its own transaction. */
+const APPLIED_ONE_QUERY =
+  'SELECT 1 FROM "_prisma_migrations" WHERE "migration_name" = ? AND "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
+
+/**
+ * Applies pending SQLite migrations, each in its own transaction. BEGIN IMMEDIATE takes the
+ * write lock before the bookkeeping is read again, so that two processes starting on one file
+ * do not both apply a migration.
+ */
 export async function migrateSqlite(
   adapter: SqlDriverAdapter,
   apply: boolean,
 ): Promise<MigrationReport> {
   await adapter.executeScript(SQLITE_BOOKKEEPING);
   const result = await adapter.queryRaw({ sql: APPLIED_QUERY, args: [], argTypes: [] });
-  const done = new Set(result.rows.map((row) => String(row[0])));
-  const pending = listMigrations('sqlite').filter((migration) => !done.has(migration.name));
+  const rows = result.rows.map((row) => ({ name: String(row[0]), checksum: String(row[1]) }));
+  const migrations = listMigrations('sqlite');
+  const report = { applied: [] as string[], ...compare(rows, migrations) };
   if (!apply) {
-    return { applied: [], pending: pending.map((migration) => migration.name) };
+    return report;
   }
 
-  const applied: string[] = [];
-  for (const migration of pending) {
-    await adapter.executeScript('BEGIN');
+  const string = { scalarType: 'string', arity: 'scalar' } as const;
+  for (const migration of migrations.filter((candidate) =>
+    report.pending.includes(candidate.name),
+  )) {
+    await adapter.executeScript('BEGIN IMMEDIATE');
     try {
+      const again = await adapter.queryRaw({
+        sql: APPLIED_ONE_QUERY,
+        args: [migration.name],
+        argTypes: [string],
+      });
+      if (again.rows.length > 0) {
+        await adapter.executeScript('COMMIT');
+        continue;
+      }
+      const startedAt = prismaTimestamp();
       await adapter.executeScript(migration.sql);
+      // Prisma writes these timestamps as RFC 3339 text with an explicit offset.
       await adapter.executeRaw({
         sql: `INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "started_at", "finished_at", "applied_steps_count")
               VALUES (?, ?, ?, ?, ?, 1)`,
-        args: [randomUUID(), migration.checksum, migration.name, Date.now(), Date.now()],
-        argTypes: [
-          { scalarType: 'string', arity: 'scalar' },
-          { scalarType: 'string', arity: 'scalar' },
-          { scalarType: 'string', arity: 'scalar' },
-          { scalarType: 'bigint', arity: 'scalar' },
-          { scalarType: 'bigint', arity: 'scalar' },
-        ],
+        args: [randomUUID(), migration.checksum, migration.name, startedAt, prismaTimestamp()],
+        argTypes: [string, string, string, string, string],
       });
       await adapter.executeScript('COMMIT');
     } catch (error) {
-      await adapter.executeScript('ROLLBACK');
+      await adapter.executeScript('ROLLBACK').catch(() => undefined);
       throw new Error(
         `Migration ${migration.name} failed and was rolled back: ${describe(error)}`,
         { cause: error },
       );
     }
-    applied.push(migration.name);
+    report.applied.push(migration.name);
   }
 
-  return { applied, pending: [] };
+  return { ...report, pending: [] };
+}
+
+function prismaTimestamp(): string {
+  return new Date().toISOString().replace('Z', '+00:00');
 }
 
 /**
  * Applies pending PostgreSQL migrations, each in its own transaction. An advisory lock lets
  * several replicas or jobs start at once: the others wait, then find nothing left to apply.
+ * With `apply` false it only reads the bookkeeping, so a read-only role can check the state.
  */
 export async function migratePostgresql(pool: pg.Pool, apply: boolean): Promise<MigrationReport> {
+  const migrations = listMigrations('postgresql');
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [POSTGRESQL_MIGRATION_LOCK]);
-    await client.query(POSTGRESQL_BOOKKEEPING);
-    const result = await client.query<{ migration_name: string }>(APPLIED_QUERY);
-    const done = new Set(result.rows.map((row) => row.migration_name));
-    const pending = listMigrations('postgresql').filter((migration) => !done.has(migration.name));
     if (!apply) {
-      return { applied: [], pending: pending.map((migration) => migration.name) };
+      const exists = await client.query<{ table: string | null }>(
+        `SELECT to_regclass('"_prisma_migrations"')::text AS "table"`,
+      );
+      const rows = exists.rows[0]?.table ? await readApplied(client) : [];
+
+      return { applied: [], ...compare(rows, migrations) };
     }
 
-    const applied: string[] = [];
-    for (const migration of pending) {
+    await client.query('SELECT pg_advisory_lock($1)', [POSTGRESQL_MIGRATION_LOCK]);
+    await client.query(POSTGRESQL_BOOKKEEPING);
+    const report = { applied: [] as string[], ...compare(await readApplied(client), migrations) };
+    for (const migration of migrations.filter((candidate) =>
+      report.pending.includes(candidate.name),
+    )) {
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
         await client.query(
           `INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "started_at", "finished_at", "applied_steps_count")
-           VALUES ($1, $2, $3, now(), now(), 1)`,
+           VALUES ($1, $2, $3, now(), clock_timestamp(), 1)`,
           [randomUUID(), migration.checksum, migration.name],
         );
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined);
         throw new Error(
           `Migration ${migration.name} failed and was rolled back: ${describe(error)}`,
           { cause: error },
         );
       }
-      applied.push(migration.name);
+      report.applied.push(migration.name);
     }
 
-    return { applied, pending: [] };
+    return { ...report, pending: [] };
   } finally {
-    await client
-      .query('SELECT pg_advisory_unlock($1)', [POSTGRESQL_MIGRATION_LOCK])
-      .catch(() => undefined);
+    if (apply) {
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [POSTGRESQL_MIGRATION_LOCK])
+        .catch(() => undefined);
+    }
     client.release();
   }
+}
+
+async function readApplied(client: pg.PoolClient): Promise<AppliedRow[]> {
+  const result = await client.query<{ migration_name: string; checksum: string }>(APPLIED_QUERY);
+
+  return result.rows.map((row) => ({ name: row.migration_name, checksum: row.checksum }));
 }
 
 function describe(error: unknown): string {

@@ -3,10 +3,15 @@ import { databaseUnavailable, HttpError } from '../common/errors.js';
 interface PrismaLikeError {
   name?: string;
   code?: string;
+  /** SQLSTATE of a PostgreSQL error, as driver adapters report it. */
+  originalCode?: string;
   message?: string;
   meta?: Record<string, unknown>;
   cause?: unknown;
 }
+
+// PostgreSQL cannot store U+0000 in text (22021) or in jsonb (22P05), and rejects the row.
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
 // Prisma codes for an unreachable, closed or timed-out database connection.
 const CONNECTION_ERROR_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024']);
@@ -44,6 +49,12 @@ export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof HttpError) {
     return error;
   }
+  if (hasOriginalCode(error, UNSTORABLE_TEXT_CODES)) {
+    return new HttpError(400, {
+      reason:
+        'The request contains text that the database cannot store, such as the NUL character (U+0000).',
+    });
+  }
   const text = collectText(error);
   const code = (error as PrismaLikeError)?.code;
   if ((code && CONNECTION_ERROR_CODES.has(code)) || CONNECTION_ERROR_PATTERN.test(text)) {
@@ -58,6 +69,18 @@ export function translateDatabaseError(error: unknown): unknown {
   }
 
   return error;
+}
+
+function hasOriginalCode(error: unknown, codes: Set<string>, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) {
+    return false;
+  }
+  const candidate = error as PrismaLikeError;
+
+  return (
+    (candidate.originalCode !== undefined && codes.has(candidate.originalCode)) ||
+    hasOriginalCode(candidate.cause, codes, depth + 1)
+  );
 }
 
 function collectText(error: unknown, depth = 0): string {

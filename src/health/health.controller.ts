@@ -1,4 +1,4 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, HttpException, Logger, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -14,6 +14,8 @@ const DATABASE_CHECK_TIMEOUT_MS = 800;
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -43,6 +45,7 @@ export class HealthController {
   })
   @ApiResponse({ status: 200, description: 'healthStatus', type: HealthStatusDto })
   @ApiResponse({ status: 503, description: 'healthNotReadyStatus', type: HealthNotReadyStatusDto })
+  @ApiErrorResponses(500)
   async isInstanceReady(
     @Res({ passthrough: true }) response: Response,
   ): Promise<HealthStatusDto | HealthNotReadyStatusDto> {
@@ -60,15 +63,40 @@ export class HealthController {
             .attempt(() => this.database.ping())
             .withTimeout(DATABASE_CHECK_TIMEOUT_MS),
       ]);
+      if (this.lifecycle.recordDatabaseCheck(true) === false) {
+        this.logger.log('The database check succeeded again; the instance is ready');
+      }
 
       return { status: 'ok' };
-    } catch {
-      // Terminus raises a 503 exception that lists the failing indicators; only the database is checked.
+    } catch (error) {
+      // Terminus raises a 503 that lists each failing indicator; only the database is checked.
+      const cause = databaseFailure(error);
+      const timedOut = cause.startsWith('timeout');
+      if (this.lifecycle.recordDatabaseCheck(false) !== false) {
+        this.logger.warn({ cause }, 'The database check failed; the instance is not ready');
+      }
       response.status(503);
 
+      // The body names the dependency but not the driver's error, which may reveal hosts or users.
       return {
-        errors: { database: `the database did not answer within ${DATABASE_CHECK_TIMEOUT_MS} ms` },
+        errors: {
+          database: timedOut
+            ? `the database did not answer within ${DATABASE_CHECK_TIMEOUT_MS} ms`
+            : 'the database could not be queried; the server log has the cause',
+        },
       };
     }
   }
+}
+
+function databaseFailure(error: unknown): string {
+  if (error instanceof HttpException) {
+    const body = error.getResponse() as { error?: { database?: { message?: unknown } } };
+    const message = body.error?.database?.message;
+    if (typeof message === 'string') {
+      return message;
+    }
+  }
+
+  return error instanceof Error ? error.message : String(error);
 }

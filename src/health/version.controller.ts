@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
+import { ApiErrorResponses } from '../common/api-responses.js';
 import { VERSION } from '../version.js';
 import { VersionDto } from './health.dto.js';
 
@@ -14,6 +15,7 @@ export class VersionController {
     description: 'Returns the version of this Gatehouse instance.',
   })
   @ApiResponse({ status: 200, description: 'version', type: VersionDto })
+  @ApiErrorResponses(500)
   getVersion(): VersionDto {
     return { version: VERSION };
   }

@@ -16,7 +16,7 @@ import {
   type Traits,
 } from './identity.repository.js';
 import { TraitsSchemaRegistry } from './traits-schema.registry.js';
-import type { TraitsViolation } from './traits-validation.js';
+import { findNulCharacters, jsonType, type TraitsViolation } from './traits-validation.js';
 
 export const DEFAULT_SCHEMA_ID = 'default';
 
@@ -40,7 +40,7 @@ export class TraitsInvalidError extends Error {
 
 @Injectable()
 export class IdentityService {
-  private readonly validateBody = new Ajv({ allErrors: false }).compile<IdentityBody>(
+  private readonly validateBody = new Ajv({ allErrors: true, verbose: true }).compile<IdentityBody>(
     IDENTITY_BODY_SCHEMA,
   );
 
@@ -56,6 +56,10 @@ export class IdentityService {
    * @throws TraitsInvalidError listing every violation.
    */
   async checkTraits(schemaId: string, traits: Traits): Promise<string[]> {
+    const unstorable = findNulCharacters(traits);
+    if (unstorable.length > 0) {
+      throw new TraitsInvalidError(unstorable);
+    }
     const result = await this.schemas.check(schemaId || DEFAULT_SCHEMA_ID, traits);
     if (result.violations.length > 0) {
       throw new TraitsInvalidError(result.violations);
@@ -110,7 +114,7 @@ export class IdentityService {
     }
   }
 
-  /** The API form of an identity, with the URL of its traits schema. */
+  /** Converts an identity to its API form, with the URL of its traits schema. */
   toDto(identity: Identity): IdentityDto {
     const schemaId = identity.traitsSchemaId || DEFAULT_SCHEMA_ID;
 
@@ -118,22 +122,40 @@ export class IdentityService {
       id: identity.id,
       traits: identity.traits,
       traits_schema_id: schemaId,
-      traits_schema_url: joinUrl(this.config.publicUrl, `schemas/${encodeURIComponent(schemaId)}`),
+      traits_schema_url: this.schemaUrl(schemaId),
     };
   }
 
+  /** Returns the URL where the public listener serves a traits schema. */
+  schemaUrl(schemaId: string): string {
+    return joinUrl(this.config.publicUrl, `schemas/${encodeURIComponent(schemaId)}`);
+  }
+
+  /**
+   * Reads a create or update body. An identity as GET returns it is accepted as it is: the
+   * server ignores `id`, and takes `traits_schema_url` only when it names the schema that
+   * `traits_schema_id` selects, since the URL is derived and cannot choose a schema itself.
+   */
   private parseBody(body: unknown): Omit<Identity, 'id'> {
     if (!this.validateBody(body)) {
-      throw badRequest(describeBodyError(this.validateBody.errors?.[0]));
-    }
-    if (body.traits_schema_url) {
-      throw badRequest('Use the traits_schema_id to set a traits schema.');
+      throw describeBodyErrors(this.validateBody.errors ?? []);
     }
     const traitsSchemaId = body.traits_schema_id || DEFAULT_SCHEMA_ID;
     if (!this.schemas.has(traitsSchemaId)) {
       throw badRequest(
         `The JSON Schema "${traitsSchemaId}" for this identity's traits could not be found.`,
+        { details: { '/traits_schema_id': ['names no configured traits schema'] } },
       );
+    }
+    const schemaUrl = this.schemaUrl(traitsSchemaId);
+    if (body.traits_schema_url && body.traits_schema_url !== schemaUrl) {
+      throw badRequest('Use the traits_schema_id to set a traits schema.', {
+        details: {
+          '/traits_schema_url': [
+            `must be left out or be ${schemaUrl}, the URL of the schema that traits_schema_id selects`,
+          ],
+        },
+      });
     }
 
     return { traitsSchemaId, traits: body.traits ?? {} };
@@ -156,16 +178,47 @@ export class IdentityService {
   }
 }
 
-function describeBodyError(error: ErrorObject | undefined): string {
-  if (!error) {
-    return 'The request body is not a valid identity.';
+/** Turns schema errors of a create or update body into one 400 that names every failing field. */
+function describeBodyErrors(errors: ErrorObject[]): HttpError {
+  const details: Record<string, string[]> = {};
+  const reasons: string[] = [];
+  for (const error of errors) {
+    const [pointer, message] = describeBodyError(error);
+    (details[pointer || '/'] ??= []).push(message);
+    reasons.push(`${pointer ? pointer.slice(1) : 'The request body'} ${message}`);
   }
+  const reason = reasons.length > 0 ? reasons.join('; ') : 'The request body is not an identity';
+
+  return badRequest(`${reason}.`, { details });
+}
+
+function describeBodyError(error: ErrorObject): [pointer: string, message: string] {
   if (error.keyword === 'additionalProperties') {
     const key = String(error.params.additionalProperty);
 
-    return `The request body contains the unknown key "${key}"; an identity has only id, traits, traits_schema_id and traits_schema_url, and credentials cannot be set here.`;
+    return [
+      `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      'is not allowed: an identity has only id, traits, traits_schema_id and traits_schema_url, and credentials cannot be set here',
+    ];
   }
-  const field = error.instancePath.replace(/^\//, '') || 'The request body';
+  if (error.keyword === 'type') {
+    const expected = String(error.params.type);
 
-  return `${field} ${error.message ?? 'is invalid'}.`;
+    return [
+      error.instancePath,
+      `must be ${withArticle(expected === 'object' ? 'JSON object' : expected)}, but is ${describeType(error.data)}`,
+    ];
+  }
+
+  return [error.instancePath, error.message ?? 'is invalid'];
+}
+
+function describeType(value: unknown): string {
+  const type = jsonType(value);
+
+  return type === 'null' ? 'null' : withArticle(type);
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }

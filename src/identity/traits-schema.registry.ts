@@ -6,13 +6,15 @@ import addFormats from 'ajv-formats';
 
 import type { GatehouseConfig } from '../config/gatehouse-config.js';
 import { HttpError, internalError } from '../common/errors.js';
-import { describeViolations, jsonType, type TraitsViolation } from './traits-validation.js';
+import {
+  describeViolations,
+  EXTENSION_KEYWORD,
+  jsonType,
+  type TraitsViolation,
+} from './traits-validation.js';
 
 /** The schema extension that marks traits as login identifiers, as in ORY Kratos. */
 const EXTENSION_KEY = 'ory.sh/kratos';
-
-// ajv keyword names cannot contain dots or slashes, so the extension is renamed in the compiled copy.
-const EXTENSION_KEYWORD = 'ory_sh_kratos';
 
 const REMOTE_SCHEMA_TIMEOUT_MS = 5000;
 

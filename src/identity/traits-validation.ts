@@ -1,5 +1,8 @@
 import type { ErrorObject } from 'ajv';
 
+/** Keyword under which the `ory.sh/kratos` schema extension is compiled; ajv keywords cannot contain dots or slashes. */
+export const EXTENSION_KEYWORD = 'ory_sh_kratos';
+
 /** One failed check of identity traits against their JSON Schema. */
 export interface TraitsViolation {
   /** Dotted form-field name, such as `traits.email`; `traits` for the traits object itself. */
@@ -15,7 +18,7 @@ export interface TraitsViolation {
  * frontends written for that API show to people as they are.
  */
 export function describeViolations(errors: ErrorObject[]): TraitsViolation[] {
-  const violations: TraitsViolation[] = [];
+  const violations: (TraitsViolation & { fromExtension: boolean })[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     const segments = error.instancePath
@@ -29,6 +32,7 @@ export function describeViolations(errors: ErrorObject[]): TraitsViolation[] {
       field: ['traits', ...segments].join('.'),
       pointer: ['', 'traits', ...segments.map(escapePointer)].join('/'),
       message: describeError(error, segments),
+      fromExtension: error.keyword === EXTENSION_KEYWORD,
     };
     const key = `${violation.field}\u0000${violation.message}`;
     if (!seen.has(key)) {
@@ -36,8 +40,17 @@ export function describeViolations(errors: ErrorObject[]): TraitsViolation[] {
       violations.push(violation);
     }
   }
+  // The identifier extension reports a non-string value before the schema's own type check
+  // does. When the schema reports the same field itself, only the schema's message is kept.
+  const explained = new Set(
+    violations
+      .filter((violation) => !violation.fromExtension)
+      .map((violation) => violation.pointer),
+  );
 
-  return violations;
+  return violations
+    .filter((violation) => !violation.fromExtension || !explained.has(violation.pointer))
+    .map(({ field, pointer, message }) => ({ field, pointer, message }));
 }
 
 function describeError(error: ErrorObject, segments: string[]): string {
@@ -116,4 +129,31 @@ function escapePointer(segment: string): string {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Finds strings and object keys that contain U+0000. PostgreSQL cannot store that character in
+ * JSON or text columns, so it is rejected on every database alike.
+ */
+export function findNulCharacters(value: unknown, segments: string[] = []): TraitsViolation[] {
+  const violation = (path: string[]): TraitsViolation => ({
+    field: ['traits', ...path].join('.'),
+    pointer: ['', 'traits', ...path.map(escapePointer)].join('/'),
+    message: 'Must not contain the NUL character (U+0000)',
+  });
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [violation(segments)] : [];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => findNulCharacters(item, [...segments, String(index)]));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key.includes('\u0000')
+        ? [violation([...segments, key])]
+        : findNulCharacters(item, [...segments, key]),
+    );
+  }
+
+  return [];
 }

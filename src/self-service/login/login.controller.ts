@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
 import { ApiErrorResponses } from '../../common/api-responses.js';
@@ -42,6 +49,18 @@ export class LoginController {
   })
   @ApiQuery({ name: 'request', required: true, description: 'Id of the login request.' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({
+    required: true,
+    schema: {
+      type: 'object',
+      required: ['identifier', 'password', 'csrf_token'],
+      properties: {
+        identifier: { type: 'string', description: 'The login identifier, such as the email.' },
+        password: { type: 'string', format: 'password' },
+        csrf_token: { type: 'string', description: 'The csrf_token field of the form.' },
+      },
+    },
+  })
   @ApiResponse({
     status: 302,
     description: 'Redirect to the return URL, or back to the login page.',

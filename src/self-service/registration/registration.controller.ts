@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 
 import { ApiErrorResponses } from '../../common/api-responses.js';
@@ -42,6 +49,20 @@ export class RegistrationController {
   })
   @ApiQuery({ name: 'request', required: true, description: 'Id of the registration request.' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({
+    required: true,
+    schema: {
+      type: 'object',
+      required: ['password', 'csrf_token'],
+      properties: {
+        password: { type: 'string', format: 'password' },
+        csrf_token: { type: 'string', description: 'The csrf_token field of the form.' },
+      },
+      additionalProperties: {
+        description: 'One field traits.<name> for each trait of the identity schema.',
+      },
+    },
+  })
   @ApiResponse({
     status: 302,
     description: 'Redirect to the return URL, or back to the registration page.',

@@ -5,6 +5,7 @@
 //   node sync-config-schema.mjs           rewrite helm/gatehouse/values.schema.json
 //   node sync-config-schema.mjs --check   exit 1 when it is out of date
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
 const root = new URL('../../', import.meta.url);
@@ -55,5 +56,10 @@ if (process.argv.includes('--check')) {
 } else {
   valuesSchema.properties.config = config;
   valuesSchema.definitions = definitions;
-  writeFileSync(valuesSchemaUrl, `${JSON.stringify(valuesSchema, null, 2)}\n`);
+  // Prettier comes from the project's own dependencies, so the file stays as `npm run format` leaves it.
+  const prettier = await import('prettier');
+  const filepath = fileURLToPath(valuesSchemaUrl);
+  const options = await prettier.resolveConfig(filepath);
+  const text = await prettier.format(JSON.stringify(valuesSchema, null, 2), { ...options, filepath });
+  writeFileSync(valuesSchemaUrl, text);
 }

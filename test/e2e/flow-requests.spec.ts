@@ -34,7 +34,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
     ['login', 'ui/login'],
     ['registration', 'ui/registration'],
   ])('%s init', (kind, page) => {
-    it('redirects to the UI with a request id', async () => {
+    it('redirects to UI with request id', async () => {
       const browser = new BrowserClient();
       const response = await browser.get(`${server.publicUrl}/self-service/browser/flows/${kind}`);
 
@@ -45,7 +45,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(response.headers.getSetCookie().join('\n')).toMatch(/csrf_token=[^;]+;.*HttpOnly/);
     });
 
-    it('stores the request with its lifespan and start URL', async () => {
+    it('stores lifespan and start URL', async () => {
       const browser = new BrowserClient();
       const before = Date.now();
       const id = await startFlow(browser, server, kind, '?return_to=%2Fafter');
@@ -65,7 +65,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(flow.methods.password.method).toBe('password');
     });
 
-    it('sends a signed-in browser to the default return URL', async () => {
+    it('sends signed-in browser to default', async () => {
       const browser = new BrowserClient();
       await register(browser, server, `signed-in-${kind}@example.com`, 'correct horse battery');
       const response = await browser.get(`${server.publicUrl}/self-service/browser/flows/${kind}`);
@@ -74,7 +74,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(response.location).toBe(`${server.publicUrl}/ui/`);
     });
 
-    it('sends a signed-in browser from the submit endpoint to the default return URL', async () => {
+    it('sends signed-in submit to default', async () => {
       const browser = new BrowserClient();
       const id = await startFlow(browser, server, kind);
       const form = await passwordForm(server, kind, id);
@@ -87,7 +87,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
   });
 
   describe.each<FlowKind>(['login', 'registration'])('%s request getters', (kind) => {
-    it('returns any request on the admin listener without cookies', async () => {
+    it('admin returns any request', async () => {
       const id = await startFlow(new BrowserClient(), server, kind);
       const response = await fetch(
         `${server.adminUrl}/self-service/browser/flows/requests/${kind}?request=${id}`,
@@ -98,7 +98,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(((await response.json()) as { id: string }).id).toBe(id);
     });
 
-    it('answers 404 on the admin listener for unknown and malformed ids', async () => {
+    it('admin: 404 for unknown ids', async () => {
       for (const id of [randomUUID(), 'not-a-uuid', '']) {
         const response = await fetch(
           `${server.adminUrl}/self-service/browser/flows/requests/${kind}?request=${id}`,
@@ -111,7 +111,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       }
     });
 
-    it('answers 404 on the admin listener for a request of the other kind', async () => {
+    it('admin: 404 for other flow kind', async () => {
       const other: FlowKind = kind === 'login' ? 'registration' : 'login';
       const id = await startFlow(new BrowserClient(), server, other);
       const response = await fetch(
@@ -121,7 +121,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(response.status).toBe(404);
     });
 
-    it('returns the request on the public listener to the browser that started it', async () => {
+    it('public returns request to its browser', async () => {
       const browser = new BrowserClient();
       const id = await startFlow(browser, server, kind);
       const response = await fetchFlowPublicly(browser, server, kind, id);
@@ -133,7 +133,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       );
     });
 
-    it('answers 403 on the public listener without the CSRF cookie', async () => {
+    it('public: 403 without CSRF cookie', async () => {
       const id = await startFlow(new BrowserClient(), server, kind);
       const response = await fetchFlowPublicly(new BrowserClient(), server, kind, id);
 
@@ -146,7 +146,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       });
     });
 
-    it('answers 403 on the public listener to another browser', async () => {
+    it('public: 403 for another browser', async () => {
       const owner = new BrowserClient();
       const stranger = new BrowserClient();
       await startFlow(stranger, server, kind);
@@ -158,7 +158,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(response.json().error.reason).toBe(FORBIDDEN_REASON);
     });
 
-    it('answers unknown ids on the public listener exactly like foreign ones', async () => {
+    it('public: unknown ids look foreign', async () => {
       const browser = new BrowserClient();
       const foreign = await startFlow(new BrowserClient(), server, kind);
       await startFlow(browser, server, kind);
@@ -174,7 +174,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(bodies[2]).toEqual(bodies[0]);
     });
 
-    it('has no init or submit endpoints on the admin listener', async () => {
+    it('admin has no flow endpoints', async () => {
       const id = await startFlow(new BrowserClient(), server, kind);
       const init = await fetch(`${server.adminUrl}/self-service/browser/flows/${kind}`, {
         redirect: 'manual',
@@ -190,7 +190,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
   });
 
   describe('forms', () => {
-    it('builds the login form with identifier, password and csrf_token', async () => {
+    it('login form fields', async () => {
       const id = await startFlow(new BrowserClient(), server, 'login');
       const form = await passwordForm(server, 'login', id);
 
@@ -218,7 +218,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(csrfTokenOf(form)).not.toBe('');
     });
 
-    it('builds the registration form from the default identity schema', async () => {
+    it('registration form from default schema', async () => {
       const id = await startFlow(new BrowserClient(), server, 'registration');
       const form = await passwordForm(server, 'registration', id);
 
@@ -243,7 +243,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       });
     });
 
-    it('gives each request its own CSRF token bound to the browser cookie', async () => {
+    it('fresh CSRF token per request', async () => {
       const browser = new BrowserClient();
       const first = await passwordForm(server, 'login', await startFlow(browser, server, 'login'));
       const second = await passwordForm(server, 'login', await startFlow(browser, server, 'login'));
@@ -252,7 +252,7 @@ describe.each(databaseKinds())('flow requests on %s', (database) => {
       expect(csrfTokenOf(first)).not.toBe(await browser.cookie('csrf_token', server.publicUrl));
     });
 
-    it('keeps the CSRF cookie of a browser across flows', async () => {
+    it('CSRF cookie kept across flows', async () => {
       const browser = new BrowserClient();
       await startFlow(browser, server, 'login');
       const cookie = await browser.cookie('csrf_token', server.publicUrl);

@@ -146,7 +146,7 @@ export async function fetchErrorAdmin(server: TestServer, id: string): Promise<R
   return fetch(`${server.adminUrl}/self-service/errors?error=${id}`);
 }
 
-/** The `error` query parameter of a redirect to the error page. */
+/** Returns the `error` query parameter of a redirect to the error page. */
 export function errorIdOf(location: string | undefined): string {
   const id = location ? new URL(location).searchParams.get('error') : null;
   if (!id) {
@@ -156,7 +156,7 @@ export function errorIdOf(location: string | undefined): string {
   return id;
 }
 
-/** The `request` query parameter of a redirect to a flow page. */
+/** Returns the `request` query parameter of a redirect to a flow page. */
 export function requestIdOf(location: string | undefined): string {
   const id = location ? new URL(location).searchParams.get('request') : null;
   if (!id) {
@@ -178,7 +178,7 @@ export async function registerWith(
   return { id, response };
 }
 
-/** Every message id and text of a form and its fields, for assertions. */
+/** Collects the message texts of a form and of each of its fields. */
 export function formMessages(form: FormPayload): {
   form: string[];
   fields: Record<string, string[]>;

@@ -67,13 +67,19 @@ function renderField(field: FormField, passwordAutocomplete: string): SafeHtml {
       ${renderMessages(field.errors, errorsId)}`;
   }
 
-  return html`<label for="${id}">${labelOf(field.name)}</label>
-    <input
-      id="${id}"
-      name="${field.name}"
-      type="${field.type}"
-      ${field.value !== undefined && field.value !== null ? html` value="${stringValue(field.value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}
-    />
+  // A list value (an array trait) gets one input per item, all with the field's name.
+  const values: unknown[] =
+    Array.isArray(field.value) && field.value.length > 0 ? field.value : [field.value];
+
+  return html`<label for="${id}">${labelOf(field.name)}</label> ${values.map(
+      (value, index) =>
+        html`<input
+          ${index === 0 ? html` id="${id}"` : html` aria-label="${labelOf(field.name)} ${index + 1}"`}
+          name="${field.name}"
+          type="${field.type}"
+          ${value !== undefined && value !== null ? html` value="${stringValue(value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}
+        />`,
+    )}
     ${renderMessages(field.errors, errorsId)}`;
 }
 

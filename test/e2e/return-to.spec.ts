@@ -46,7 +46,7 @@ describe.each(databaseKinds())('return_to on %s', (database) => {
     }
     const id = await startFlow(browser, server, kind, `?return_to=${encodeURIComponent(returnTo)}`);
     const form = await passwordForm(server, kind, id);
-    const fields =
+    const fields: Record<string, string> =
       kind === 'login'
         ? { identifier: email, password: PASSWORD }
         : { 'traits.email': email, password: PASSWORD };

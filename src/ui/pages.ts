@@ -130,22 +130,41 @@ function stringValue(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
-export function loginPage(form: Form, links: PageLinks): string {
+export function loginPage(form: Form, links: PageLinks, expired = false): string {
+  const content = expired
+    ? expiredNotice(form, links.login, 'Start a new sign-in')
+    : renderForm(form, 'Sign in');
+
   return layout(
     'Sign in',
     links,
-    html`${renderForm(form, 'Sign in')}
+    html`${content}
       <p>No account yet? <a href="${links.registration}">Create one</a>.</p>`,
   );
 }
 
-export function registrationPage(form: Form, links: PageLinks): string {
+export function registrationPage(form: Form, links: PageLinks, expired = false): string {
+  const content = expired
+    ? expiredNotice(form, links.registration, 'Start a new registration')
+    : renderForm(form, 'Create account', 'new-password');
+
   return layout(
     'Create an account',
     links,
-    html`${renderForm(form, 'Create account', 'new-password')}
+    html`${content}
       <p>Have an account? <a href="${links.login}">Sign in</a>.</p>`,
   );
+}
+
+/**
+ * Replaces the form of an expired request, which can no longer succeed, with its messages and
+ * a link that starts a new request.
+ */
+function expiredNotice(form: Form, restart: string, label: string): SafeHtml {
+  const messages = form.errors?.length ? form.errors : [{ message: 'This page has expired.' }];
+
+  return html`${renderMessages(messages, 'form-errors', 'alert')}
+    <p><a href="${restart}">${label}</a></p>`;
 }
 
 export function errorPage(errors: ErrorPayload[] | undefined, links: PageLinks): string {
@@ -178,6 +197,7 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
     );
   }
 
+  // TODO: link to links.profile here once the profile flow is served; until then it is a 404.
   return layout(
     'Welcome',
     links,
@@ -188,7 +208,7 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
       <h2>Your identity</h2>
       <pre id="identity">${JSON.stringify(session.identity.traits, null, 2)}</pre>
       <nav>
-        <a href="${links.profile}">Edit your profile</a><a href="${links.logout}">Sign out</a>
+        <a href="${links.logout}">Sign out</a>
       </nav>`,
   );
 }

@@ -60,13 +60,13 @@ export class UiController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const form = await this.passwordForm('login', id, request);
-    if (!form) {
+    const flow = await this.flowOf('login', id, request);
+    if (!flow) {
       response.redirect(302, this.links.login);
 
       return;
     }
-    sendPage(response, loginPage(form, this.links));
+    sendPage(response, loginPage(flow.form, this.links, flow.expired));
   }
 
   @Get('registration')
@@ -75,13 +75,13 @@ export class UiController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const form = await this.passwordForm('registration', id, request);
-    if (!form) {
+    const flow = await this.flowOf('registration', id, request);
+    if (!flow) {
       response.redirect(302, this.links.registration);
 
       return;
     }
-    sendPage(response, registrationPage(form, this.links));
+    sendPage(response, registrationPage(flow.form, this.links, flow.expired));
   }
 
   @Get('error')
@@ -96,18 +96,22 @@ export class UiController {
     sendPage(response, errorPage(stored?.errors, this.links));
   }
 
-  /** The password form of a flow request, or undefined when the request is unknown, foreign or missing. */
-  private async passwordForm(
+  /**
+   * Returns the password form of a flow request and whether the request expired, or undefined
+   * when the request is unknown, foreign or missing.
+   */
+  private async flowOf(
     kind: FlowKind,
     id: unknown,
     request: Request,
-  ): Promise<Form | undefined> {
+  ): Promise<{ form: Form; expired: boolean } | undefined> {
     if (id === undefined) {
       return undefined;
     }
     const flow = await this.flows.fetch(kind, id, request, 'public').catch(ignoreClientErrors);
+    const form = flow?.methods[PASSWORD_METHOD]?.config;
 
-    return flow?.methods[PASSWORD_METHOD]?.config;
+    return flow && form ? { form, expired: Date.parse(flow.expires_at) <= Date.now() } : undefined;
   }
 }
 

@@ -108,6 +108,24 @@ describe.each(databaseKinds())('expiry on %s', (database) => {
     expect(Date.parse(response.json().expires_at)).toBeLessThan(Date.now());
   });
 
+  it('offers a new flow on the page of an expired request', async () => {
+    const browser = new BrowserClient();
+    const { id, form } = await expiredForm(browser, 'login');
+    await browser.post(form.action, {
+      csrf_token: csrfTokenOf(form),
+      identifier: 'late@example.com',
+      password: PASSWORD,
+    });
+    const page = await browser.get(`${server.publicUrl}/ui/login?request=${id}`);
+
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/The login request expired 0\.\d\d minutes ago/);
+    expect(page.body).toContain(
+      `<a href="${server.publicUrl}/self-service/browser/flows/login">Start a new sign-in</a>`,
+    );
+    expect(page.body).not.toContain('<form');
+  });
+
   it('ends a session after ttl.session', async () => {
     const browser = new BrowserClient();
     const registered = await register(browser, server, `${randomUUID()}@example.com`, PASSWORD);

@@ -11,13 +11,13 @@ describe('joinUrl', () => {
     expect(joinUrl(base, suffix)).toBe(expected);
   });
 
-  it('keeps a query in the suffix as the query', () => {
+  it('keeps the suffix query', () => {
     expect(joinUrl('http://h/p/', '/flows/login?return_to=%2Fhome&x=1')).toBe(
       'http://h/p/flows/login?return_to=%2Fhome&x=1',
     );
   });
 
-  it('keeps the base query without one in the suffix', () => {
+  it('keeps the base query otherwise', () => {
     expect(joinUrl('http://h/?tenant=a', 'ui')).toBe('http://h/ui?tenant=a');
   });
 });

@@ -73,7 +73,7 @@ describeWithBrowser('browser flows', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
     }
 
-    it('registers, logs out, logs in and shows a wrong password', async () => {
+    it('registers, signs out, signs in, fails', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       try {

@@ -213,7 +213,7 @@ describe('memory DSN', () => {
 });
 
 describe('no configuration', () => {
-  it('serves with SQLite, the built-in schema and one warning', async () => {
+  it('serves with SQLite and one warning', async () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'gatehouse-empty-'));
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     // Only the listeners are set, because other processes on this machine may hold the default

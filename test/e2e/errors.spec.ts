@@ -54,7 +54,7 @@ describe.each(databaseKinds())('self-service errors on %s', (database) => {
     { code: 404, status: 'Not Found', message: 'Unable to locate the resource' },
   ];
 
-  it('serves the error to the browser that caused it', async () => {
+  it('serves the error to its browser', async () => {
     const browser = new BrowserClient();
     const id = await causeError(browser);
     const response = await publicError(browser, id);
@@ -72,7 +72,7 @@ describe.each(databaseKinds())('self-service errors on %s', (database) => {
     expect((await fetchErrorAdmin(server, id)).status).toBe(200);
   });
 
-  it('answers 403 on the public listener to other browsers', async () => {
+  it('public: 403 for other browsers', async () => {
     const id = await causeError(new BrowserClient());
     const stranger = new BrowserClient();
     await startFlow(stranger, server, 'login');
@@ -84,7 +84,7 @@ describe.each(databaseKinds())('self-service errors on %s', (database) => {
     }
   });
 
-  it('answers unknown ids on the public listener with 403', async () => {
+  it('public: 403 for unknown ids', async () => {
     const browser = new BrowserClient();
     await causeError(browser);
 
@@ -103,7 +103,7 @@ describe.each(databaseKinds())('self-service errors on %s', (database) => {
     expect(await response.json()).toEqual({ id, errors: expectedErrors });
   });
 
-  it('answers unknown ids on the admin listener with 404', async () => {
+  it('admin: 404 for unknown ids', async () => {
     for (const id of [randomUUID(), 'not-a-uuid']) {
       const response = await fetchErrorAdmin(server, id);
       const body = (await response.json()) as any;
@@ -150,7 +150,7 @@ describe('errors of a misconfigured schema', () => {
     rmSync(schemaDirectory, { recursive: true, force: true });
   });
 
-  it('sends a schema without identifiers to the error page', async () => {
+  it('sends identifier-less schema to error page', async () => {
     const browser = new BrowserClient();
     const { response } = await registerWith(browser, server, {
       'traits.nickname': 'nobody',

@@ -87,7 +87,7 @@ describe.each(databaseKinds())('expiry on %s', (database) => {
     );
   });
 
-  it('answers JSON clients with 400 for an expired request', async () => {
+  it('JSON client: 400 when expired', async () => {
     const browser = new BrowserClient();
     const { form } = await expiredForm(browser, 'login');
     const response = await browser.request(form.action, {
@@ -108,7 +108,7 @@ describe.each(databaseKinds())('expiry on %s', (database) => {
     expect(Date.parse(response.json().expires_at)).toBeLessThan(Date.now());
   });
 
-  it('offers a new flow on the page of an expired request', async () => {
+  it('offers a new flow when expired', async () => {
     const browser = new BrowserClient();
     const { id, form } = await expiredForm(browser, 'login');
     await browser.post(form.action, {

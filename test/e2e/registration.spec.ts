@@ -77,7 +77,7 @@ describe.each(databaseKinds())('registration on %s', (database) => {
       });
     });
 
-    it('accepts JSON with dotted names and a CSRF header', async () => {
+    it('accepts dotted JSON with CSRF header', async () => {
       const browser = new BrowserClient();
       const id = await startFlow(browser, server, 'registration');
       const form = await passwordForm(server, 'registration', id);
@@ -343,7 +343,7 @@ describe.each(databaseKinds())('registration on %s', (database) => {
       await expectRejected(new BrowserClient(), id, { csrf_token: csrfTokenOf(form) });
     });
 
-    it('rejects a wrong header even with a valid field', async () => {
+    it('rejects a wrong CSRF header', async () => {
       const browser = new BrowserClient();
       const id = await startFlow(browser, server, 'registration');
       const form = await passwordForm(server, 'registration', id);
@@ -404,7 +404,7 @@ describe.each(databaseKinds())('registration on %s', (database) => {
       });
     });
 
-    it('answers JSON clients with 404 for an unknown request', async () => {
+    it('JSON client: 404 for unknown request', async () => {
       const browser = new BrowserClient();
       const form = await passwordForm(
         server,
@@ -501,7 +501,7 @@ describe.each(databaseKinds())('registration on %s', (database) => {
       expect(messages.form).toEqual(['The request body must be a form or a JSON object.']);
     });
 
-    it('treats values of the wrong JSON type as invalid', async () => {
+    it('reports wrongly typed JSON values', async () => {
       const { browser, id, token } = await prepared();
       const response = await browser.request(submitUrl(id), {
         json: { csrf_token: token, password: ['a', 'b'], traits: { email: 42 } },

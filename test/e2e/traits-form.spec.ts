@@ -230,7 +230,7 @@ describe.each(databaseKinds())('traits form with a custom schema on %s', (databa
     expect(fieldOf(form, 'traits.name')).toBeUndefined();
   });
 
-  it('reports a JSON group of the wrong type on the form', async () => {
+  it('reports a mistyped JSON group on the form', async () => {
     const browser = new BrowserClient();
     const id = await startFlow(browser, server, 'registration');
     const form = await passwordForm(server, 'registration', id);
@@ -249,7 +249,7 @@ describe.each(databaseKinds())('traits form with a custom schema on %s', (databa
     expect(fieldOf(failed, 'traits.name')).toBeUndefined();
   });
 
-  it('keeps numbers and booleans typed in the refilled form', async () => {
+  it('refills numbers and booleans typed', async () => {
     const browser = new BrowserClient();
     const { id } = await registerWith(browser, server, {
       'traits.email': 'typed-values@example.com',

@@ -50,7 +50,7 @@ describe('sortFields', () => {
     expect(names(form)).toEqual(['csrf_token', 'traits.email', 'zeta', 'alpha']);
   });
 
-  it('does not treat a shared prefix without a dot as a match', () => {
+  it('needs a dot after a prefix', () => {
     const form = formWith('traits.emailAlt', 'traits.email', 'csrf_token');
     sortFields(form, order);
 

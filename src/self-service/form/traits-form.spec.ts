@@ -107,7 +107,7 @@ describe('decodeTraits', () => {
     });
   });
 
-  it('takes the first value of a repeated text field', () => {
+  it('takes the first repeated text value', () => {
     expect(decodeTraits({ 'traits.email': ['a@x.com', 'b@x.com'] }, leaves).email).toBe('a@x.com');
   });
 
@@ -125,7 +125,7 @@ describe('decodeTraits', () => {
     expect(decodeTraits({ 'traits.newsletter': raw }, leaves).newsletter).toBe(expected);
   });
 
-  it('keeps values that do not convert for validation to report', () => {
+  it('keeps unconvertible values for validation', () => {
     const traits = decodeTraits({ 'traits.age': 'thirty', 'traits.height': 'Infinity' }, leaves);
 
     expect(traits.age).toBe('thirty');
@@ -163,7 +163,7 @@ describe('decodeTraits', () => {
     expect(decodeTraits({}, optional)).toEqual({});
   });
 
-  it('keeps a JSON traits object and typed JSON values', () => {
+  it('keeps JSON traits and typed values', () => {
     expect(
       decodeTraits(
         {
@@ -182,14 +182,14 @@ describe('decodeTraits', () => {
     });
   });
 
-  it('does not change the JSON traits object it was given', () => {
+  it('leaves the JSON traits object unchanged', () => {
     const body = { traits: { name: { first: 'Ada' } }, 'traits.name.last': 'Lovelace' };
     decodeTraits(body, leaves);
 
     expect(body.traits).toEqual({ name: { first: 'Ada' } });
   });
 
-  it('leaves a JSON group of the wrong type for validation', () => {
+  it('leaves a mistyped JSON group to validation', () => {
     expect(decodeTraits({ traits: { name: 'Ada' } }, leaves)).toEqual({ name: 'Ada' });
   });
 });

@@ -76,7 +76,7 @@ describe('returnToOf', () => {
     expect(returnToOf('http://h/flows/login?return_to=%2Fhome&x=1')).toBe('/home');
   });
 
-  it('returns null without it or for a broken URL', () => {
+  it('returns null when missing', () => {
     expect(returnToOf('http://h/flows/login')).toBeNull();
     expect(returnToOf('not a url')).toBeNull();
   });

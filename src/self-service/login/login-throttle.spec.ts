@@ -20,7 +20,7 @@ describe('LoginThrottle', () => {
     expect(() => limiter.check('grace@example.com', '10.0.0.3')).not.toThrow();
   });
 
-  it('keeps identifiers of any length apart by their hash', () => {
+  it('hashes identifiers of any length', () => {
     const limiter = throttle();
     const long = 'x'.repeat(100_000);
     limiter.recordFailure(long, '10.0.0.1');

@@ -167,6 +167,18 @@ function expiredNotice(form: Form, restart: string, label: string): SafeHtml {
     <p><a href="${restart}">${label}</a></p>`;
 }
 
+export function cookiesRequiredPage(retry: string, links: PageLinks): string {
+  return layout(
+    'Cookies required',
+    links,
+    html`<p role="alert">
+        Your browser did not keep the cookie that protects this form. Allow cookies for this site,
+        then try again.
+      </p>
+      <p><a href="${retry}">Try again</a></p>`,
+  );
+}
+
 export function errorPage(errors: ErrorPayload[] | undefined, links: PageLinks): string {
   const content = errors?.length
     ? html`<ul role="alert">

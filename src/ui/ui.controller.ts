@@ -7,14 +7,25 @@ import type { Request, Response } from 'express';
 import { HttpError } from '../common/errors.js';
 import { joinUrl } from '../common/url.js';
 import { GatehouseConfig } from '../config/gatehouse-config.js';
+import { CSRF_COOKIE } from '../self-service/csrf/csrf.service.js';
 import { SelfServiceErrorService } from '../self-service/errors/self-service-error.service.js';
 import type { FlowKind } from '../self-service/flow/flow-request.repository.js';
 import { FlowRequestService, PASSWORD_METHOD } from '../self-service/flow/flow-request.service.js';
 import type { Form } from '../self-service/form/form.js';
 import { SessionService } from '../session/session.service.js';
-import { errorPage, homePage, loginPage, registrationPage, type PageLinks } from './pages.js';
+import {
+  cookiesRequiredPage,
+  errorPage,
+  homePage,
+  loginPage,
+  registrationPage,
+  type PageLinks,
+} from './pages.js';
 
 const STYLESHEET = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
+
+// A request this young was started by the redirect that led here, not by an old bookmark.
+const FRESH_REQUEST_MS = 60_000;
 
 /**
  * The built-in pages: a plain-HTML frontend for the browser flows, used when no urls.*_ui
@@ -62,7 +73,7 @@ export class UiController {
   ): Promise<void> {
     const flow = await this.flowOf('login', id, request);
     if (!flow) {
-      response.redirect(302, this.links.login);
+      await this.restart('login', id, request, response);
 
       return;
     }
@@ -77,7 +88,7 @@ export class UiController {
   ): Promise<void> {
     const flow = await this.flowOf('registration', id, request);
     if (!flow) {
-      response.redirect(302, this.links.registration);
+      await this.restart('registration', id, request, response);
 
       return;
     }
@@ -94,6 +105,29 @@ export class UiController {
       .get(id, request.csrfSecret, 'public')
       .catch(ignoreClientErrors);
     sendPage(response, errorPage(stored?.errors, this.links));
+  }
+
+  /**
+   * Sends the browser to start a new flow, unless it just started this one and came back without
+   * its CSRF cookie: then it does not keep cookies, and a new flow would end here again, in a
+   * redirect loop, so a page asks for cookies instead.
+   */
+  private async restart(
+    kind: FlowKind,
+    id: unknown,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    const cookieMissing = request.cookies?.[CSRF_COOKIE] === undefined;
+    if (cookieMissing) {
+      const flow = await this.flows.fetch(kind, id, request, 'admin').catch(ignoreClientErrors);
+      if (flow && Date.now() - Date.parse(flow.issued_at) < FRESH_REQUEST_MS) {
+        sendPage(response, cookiesRequiredPage(this.links[kind], this.links));
+
+        return;
+      }
+    }
+    response.redirect(302, this.links[kind]);
   }
 
   /**

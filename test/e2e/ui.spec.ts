@@ -64,11 +64,23 @@ describe.each(databaseKinds())('built-in UI on %s', (database) => {
 
   it("starts a new flow for another browser's request", async () => {
     const id = await startFlow(new BrowserClient(), server, 'registration');
-    const response = await new BrowserClient().get(
-      `${server.publicUrl}/ui/registration?request=${id}`,
-    );
+    const stranger = new BrowserClient();
+    await startFlow(stranger, server, 'login');
+    const response = await stranger.get(`${server.publicUrl}/ui/registration?request=${id}`);
 
     expect(response.location).toBe(`${server.publicUrl}/self-service/browser/flows/registration`);
+  });
+
+  it('asks for cookies instead of looping', async () => {
+    const started = await fetch(`${server.publicUrl}/self-service/browser/flows/login`, {
+      redirect: 'manual',
+    });
+    const page = await fetch(started.headers.get('location') ?? '', { redirect: 'manual' });
+    const body = await page.text();
+
+    expect(page.status).toBe(200);
+    expect(body).toContain('Cookies required');
+    expect(body).toContain(`href="${server.publicUrl}/self-service/browser/flows/login"`);
   });
 
   it('escapes what the person typed', async () => {

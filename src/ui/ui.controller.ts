@@ -24,7 +24,7 @@ import {
 
 const STYLESHEET = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
 
-// A request this young was started by the redirect that led here, not by an old bookmark.
+// A request this young was most likely started by the redirect that led here, not by an old link.
 const FRESH_REQUEST_MS = 60_000;
 
 /**
@@ -108,9 +108,9 @@ export class UiController {
   }
 
   /**
-   * Sends the browser to start a new flow, unless it just started this one and came back without
-   * its CSRF cookie: then it does not keep cookies, and a new flow would end here again, in a
-   * redirect loop, so a page asks for cookies instead.
+   * Sends the browser to start a new flow. A browser that just started this request but sent no
+   * CSRF cookie does not keep cookies, and a new flow would bring it back here in a redirect
+   * loop, so it gets a page that explains the problem instead.
    */
   private async restart(
     kind: FlowKind,

@@ -90,13 +90,13 @@ function requestLogger(core: CoreServices) {
     autoLogging: { ignore: (request) => QUIET_PATHS.has((request.url ?? '').split('?')[0]) },
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'info' : 'debug',
-    // Only these fields are logged: no headers, so no cookies, tokens or user data.
+    // Only these fields are logged: no headers, query strings or client addresses, so no
+    // cookies, tokens or personal data.
     serializers: {
-      req: (request: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+      req: (request: { id: unknown; method: string; url: string }) => ({
         id: request.id,
         method: request.method,
         path: request.url.split('?')[0],
-        remoteAddress: request.remoteAddress,
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       // pino-http attaches a made-up error with its own stack to every 5xx; the status is enough.

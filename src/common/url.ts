@@ -1,8 +1,16 @@
-/** Appends a path to a base URL's path, with exactly one slash between them. */
+/**
+ * Appends a path to a base URL's path, with exactly one slash between them. A query string in
+ * the suffix (`/flows/login?return_to=%2F`) becomes the URL's query, replacing the base's.
+ */
 export function joinUrl(base: string, suffix: string): string {
   const url = new URL(base);
   const basePath = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-  url.pathname = basePath + suffix.replace(/^\/+/, '');
+  const queryStart = suffix.indexOf('?');
+  const path = queryStart === -1 ? suffix : suffix.slice(0, queryStart);
+  url.pathname = basePath + path.replace(/^\/+/, '');
+  if (queryStart !== -1) {
+    url.search = suffix.slice(queryStart);
+  }
 
   return url.toString();
 }

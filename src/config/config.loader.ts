@@ -46,7 +46,8 @@ export function loadRawConfig(source: ConfigSource): RawConfig {
   const origins = new Map<string, string>();
   applyEnvironment(document, schema, source.env, origins);
 
-  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+  // verbose keeps each error's schema, whose description names the expected form.
+  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, verbose: true });
   addFormats.default(ajv);
   ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
   const validate = ajv.compile(schema);
@@ -63,16 +64,17 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ConfigError(`Unable to read the configuration file ${file}: ${reason}.`);
+    throw new ConfigError(
+      `Unable to read the configuration file ${file}: ${describeFileError(error)}.`,
+    );
   }
 
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0];
-    throw new ConfigError(`The configuration file ${file} is not valid YAML or JSON: ${reason}`);
+    const reason = (error as Error).message.split('\n')[0].replace(/:$/, '');
+    throw new ConfigError(`The configuration file ${file} is not valid YAML or JSON: ${reason}.`);
   }
   if (parsed === null || parsed === undefined) {
     return {};
@@ -203,12 +205,38 @@ function describeError(
   }
 
   const key = segments.join('.') || '(root)';
-  const origin = origins.get(segments.filter((segment) => !/^\d+$/.test(segment)).join('.'));
+  const origin = originOf(origins, segments);
   const value = isSecretPath(schema, segments)
     ? '(value hidden)'
     : JSON.stringify(readPath(document, segments));
 
   return `Invalid configuration${origin ? ` (from environment variable ${origin})` : where(file)}: ${key} is ${value} but ${expectedForm(error)}.`;
+}
+
+/** The environment variable that set a key or one of its parents, such as a whole hook list. */
+function originOf(origins: Map<string, string>, segments: string[]): string | undefined {
+  for (let length = segments.length; length > 0; length -= 1) {
+    const origin = origins.get(segments.slice(0, length).join('.'));
+    if (origin) {
+      return origin;
+    }
+  }
+
+  return undefined;
+}
+
+/** Describes why a file could not be read, in words rather than an errno code. */
+export function describeFileError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return (error as Error).message;
+  }
 }
 
 function where(file: string | undefined): string {
@@ -238,8 +266,13 @@ function expectedForm(error: ErrorObject): string {
         ? `must be ${lowerFirst(description)}`
         : `must match the pattern ${String(params.pattern)}`;
     }
-    case 'not':
-      return 'uses a reserved value';
+    case 'not': {
+      const forbidden: unknown = (error.schema as SchemaObject | undefined)?.const;
+
+      return forbidden === undefined
+        ? 'uses a reserved value'
+        : `must not be ${JSON.stringify(forbidden)}, which is reserved for identity.traits.default_schema_url`;
+    }
     default:
       return error.message ?? 'is invalid';
   }

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { joinUrl } from '../common/url.js';
-import { ConfigError, loadRawConfig, type ConfigSource } from './config.loader.js';
+import {
+  ConfigError,
+  describeFileError,
+  loadRawConfig,
+  type ConfigSource,
+} from './config.loader.js';
 import type { HookConfig, RawConfig } from './config.types.js';
 import { parseDuration } from './duration.js';
 
@@ -88,41 +94,80 @@ export class GatehouseConfig {
       );
     }
     this.trustedProxies = raw.serve.public.trusted_proxies;
-    this.requestTimeoutMs = parseDuration(raw.serve.request_timeout);
-    this.headersTimeoutMs = parseDuration(raw.serve.headers_timeout);
+    this.requestTimeoutMs = durationSetting(
+      'serve.request_timeout',
+      raw.serve.request_timeout,
+      TIMEOUT,
+    );
+    this.headersTimeoutMs = durationSetting(
+      'serve.headers_timeout',
+      raw.serve.headers_timeout,
+      TIMEOUT,
+    );
+    if (this.requestTimeoutMs > 0 && this.headersTimeoutMs > this.requestTimeoutMs) {
+      throw new ConfigError(
+        `Invalid configuration: serve.headers_timeout is "${raw.serve.headers_timeout}" but must not be longer than serve.request_timeout ("${raw.serve.request_timeout}").`,
+      );
+    }
     this.bodyLimit = raw.serve.body_limit;
-    this.shutdownGracePeriodMs = parseDuration(raw.serve.shutdown_grace_period);
-    this.shutdownDelayMs = parseDuration(raw.serve.shutdown_delay);
+    this.shutdownGracePeriodMs = durationSetting(
+      'serve.shutdown_grace_period',
+      raw.serve.shutdown_grace_period,
+      TIMEOUT,
+    );
+    this.shutdownDelayMs = durationSetting(
+      'serve.shutdown_delay',
+      raw.serve.shutdown_delay,
+      TIMEOUT,
+    );
 
     this.publicUrl = withTrailingSlash(
-      raw.urls.self.public ?? `http://127.0.0.1:${this.publicPort}/`,
+      urlSetting('urls.self.public', raw.urls.self.public) ??
+        `http://127.0.0.1:${this.publicPort}/`,
     );
-    this.adminUrl = withTrailingSlash(raw.urls.self.admin ?? `http://127.0.0.1:${this.adminPort}/`);
+    this.adminUrl = withTrailingSlash(
+      urlSetting('urls.self.admin', raw.urls.self.admin) ?? `http://127.0.0.1:${this.adminPort}/`,
+    );
     this.loginUi = raw.urls.login_ui ?? joinUrl(this.publicUrl, 'ui/login');
     this.registrationUi = raw.urls.registration_ui ?? joinUrl(this.publicUrl, 'ui/registration');
     this.profileUi = raw.urls.profile_ui ?? joinUrl(this.publicUrl, 'ui/profile');
     this.errorUi = raw.urls.error_ui ?? joinUrl(this.publicUrl, 'ui/error');
     this.defaultReturnTo = raw.urls.default_return_to ?? joinUrl(this.publicUrl, 'ui/');
     this.whitelistedReturnToDomains = raw.urls.whitelisted_return_to_domains.map(
-      (entry) => new URL(entry),
+      (entry, index) => new URL(urlSetting(`urls.whitelisted_return_to_domains.${index}`, entry)),
     );
     this.logoutRedirectTo = raw.selfservice.logout.redirect_to ?? this.defaultReturnTo;
 
-    this.loginLifespanMs = parseDuration(raw.selfservice.login.request_lifespan);
-    this.registrationLifespanMs = parseDuration(raw.selfservice.registration.request_lifespan);
-    this.profileLifespanMs = parseDuration(raw.selfservice.profile.request_lifespan);
+    this.loginLifespanMs = durationSetting(
+      'selfservice.login.request_lifespan',
+      raw.selfservice.login.request_lifespan,
+      LIFESPAN,
+    );
+    this.registrationLifespanMs = durationSetting(
+      'selfservice.registration.request_lifespan',
+      raw.selfservice.registration.request_lifespan,
+      LIFESPAN,
+    );
+    this.profileLifespanMs = durationSetting(
+      'selfservice.profile.request_lifespan',
+      raw.selfservice.profile.request_lifespan,
+      LIFESPAN,
+    );
     this.loginAfterHooks = raw.selfservice.login.after?.password ?? defaultAfterHooks();
     this.registrationAfterHooks =
       raw.selfservice.registration.after?.password ?? defaultAfterHooks();
 
     this.traitsSchemas = [
-      ...raw.identity.traits.schemas.map((entry) => ({
+      ...raw.identity.traits.schemas.map((entry, index) => ({
         id: entry.id,
-        url: resolveFileUrl(entry.url),
+        url: schemaUrlSetting(`identity.traits.schemas.${index}.url`, entry.url),
       })),
       {
         id: 'default',
-        url: resolveFileUrl(raw.identity.traits.default_schema_url ?? BUILT_IN_SCHEMA_URL),
+        url: schemaUrlSetting(
+          'identity.traits.default_schema_url',
+          raw.identity.traits.default_schema_url ?? BUILT_IN_SCHEMA_URL,
+        ),
       },
     ];
 
@@ -131,7 +176,7 @@ export class GatehouseConfig {
     this.sessionSecrets = this.sessionSecretGenerated
       ? [randomBytes(32).toString('base64url')]
       : secrets;
-    this.sessionTtlMs = parseDuration(raw.ttl.session);
+    this.sessionTtlMs = durationSetting('ttl.session', raw.ttl.session, LIFESPAN);
     this.sessionCookie = raw.session.cookie;
 
     const argon2 = raw.hashers.argon2;
@@ -149,9 +194,13 @@ export class GatehouseConfig {
       enabled: throttle.enabled,
       maxPerIdentifier: throttle.max_failures_per_identifier,
       maxPerAddress: throttle.max_failures_per_address,
-      windowMs: parseDuration(throttle.window),
+      windowMs: durationSetting('security.login_throttle.window', throttle.window, LIFESPAN),
     };
-    this.databaseQueryTimeoutMs = parseDuration(raw.database.query_timeout);
+    this.databaseQueryTimeoutMs = durationSetting(
+      'database.query_timeout',
+      raw.database.query_timeout,
+      TIMEOUT,
+    );
     this.databaseMaxConnections = raw.database.max_connections;
     this.logLevel =
       raw.log.level === 'warning' ? 'warn' : raw.log.level === 'panic' ? 'fatal' : raw.log.level;
@@ -168,12 +217,89 @@ export class GatehouseConfig {
   }
 }
 
+interface DurationLimit {
+  /** Whether zero is allowed; for timeouts it turns the timeout off. */
+  zeroAllowed: boolean;
+  maxMs: number;
+  maxText: string;
+}
+
+// Lifespans are added to the current time, which must stay a valid date.
+const LIFESPAN: DurationLimit = {
+  zeroAllowed: false,
+  maxMs: 87_600 * 3_600_000,
+  maxText: '87600h',
+};
+// Timeouts become Node.js timers, which fire at once when set beyond 2^31 - 1 ms (about 24 days).
+const TIMEOUT: DurationLimit = { zeroAllowed: true, maxMs: 24 * 3_600_000, maxText: '24h' };
+
+/**
+ * Converts a duration setting to milliseconds.
+ *
+ * @throws ConfigError naming the key when the duration is zero where that makes no sense, or too long.
+ */
+function durationSetting(key: string, value: string, limit: DurationLimit): number {
+  const milliseconds = parseDuration(value);
+  if ((milliseconds === 0 && !limit.zeroAllowed) || milliseconds > limit.maxMs) {
+    const range = limit.zeroAllowed
+      ? `at most ${limit.maxText}`
+      : `longer than zero and at most ${limit.maxText}`;
+    throw new ConfigError(
+      `Invalid configuration: ${key} is ${JSON.stringify(value)} but must be ${range}.`,
+    );
+  }
+
+  return milliseconds;
+}
+
+/**
+ * Checks that a URL setting parses as a WHATWG URL, which the schema's `uri` format does not
+ * guarantee.
+ *
+ * @throws ConfigError naming the key.
+ */
+function urlSetting<T extends string | undefined>(key: string, value: T): T {
+  if (value !== undefined && !URL.canParse(value)) {
+    throw new ConfigError(
+      `Invalid configuration: ${key} is ${JSON.stringify(value)} but must be an absolute http or https URL.`,
+    );
+  }
+
+  return value;
+}
+
 function defaultAfterHooks(): HookConfig[] {
   return [{ job: 'session' }, { job: 'redirect', config: { allow_user_defined_redirect: true } }];
 }
 
 function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
+}
+
+/**
+ * Resolves a schema URL and, for `file:` URLs, checks that the file can be read, so that a
+ * wrong path stops the process with the key that names it.
+ *
+ * @throws ConfigError naming the key, the URL and why the file cannot be read.
+ */
+function schemaUrlSetting(key: string, value: string): string {
+  const url = resolveFileUrl(value);
+  if (!url.startsWith('file:')) {
+    return url;
+  }
+  const file = fileURLToPath(url);
+  try {
+    accessSync(file, constants.R_OK);
+    if (!statSync(file).isFile()) {
+      throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    }
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: ${key} is ${JSON.stringify(value)} but the file ${file} cannot be read: ${describeFileError(error)}.`,
+    );
+  }
+
+  return url;
 }
 
 /** Turns `file://./relative.json` into an absolute file URL against the working directory. */

@@ -67,13 +67,19 @@ function renderField(field: FormField, passwordAutocomplete: string): SafeHtml {
       ${renderMessages(field.errors, errorsId)}`;
   }
 
-  return html`<label for="${id}">${labelOf(field.name)}</label>
-    <input
-      id="${id}"
-      name="${field.name}"
-      type="${field.type}"
-      ${field.value !== undefined && field.value !== null ? html` value="${stringValue(field.value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}
-    />
+  // A list value (an array trait) gets one input per item, all with the field's name.
+  const values: unknown[] =
+    Array.isArray(field.value) && field.value.length > 0 ? field.value : [field.value];
+
+  return html`<label for="${id}">${labelOf(field.name)}</label> ${values.map(
+      (value, index) =>
+        html`<input
+          ${index === 0 ? html` id="${id}"` : html` aria-label="${labelOf(field.name)} ${index + 1}"`}
+          name="${field.name}"
+          type="${field.type}"
+          ${value !== undefined && value !== null ? html` value="${stringValue(value)}"` : ''}${field.required ? html` required` : ''}${field.pattern ? html` pattern="${field.pattern}"` : ''}${field.disabled ? html` disabled` : ''}${describedBy ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}${autocomplete(field, passwordAutocomplete)}
+        />`,
+    )}
     ${renderMessages(field.errors, errorsId)}`;
 }
 
@@ -124,21 +130,52 @@ function stringValue(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
-export function loginPage(form: Form, links: PageLinks): string {
+export function loginPage(form: Form, links: PageLinks, expired = false): string {
+  const content = expired
+    ? expiredNotice(form, links.login, 'Start a new sign-in')
+    : renderForm(form, 'Sign in');
+
   return layout(
     'Sign in',
     links,
-    html`${renderForm(form, 'Sign in')}
+    html`${content}
       <p>No account yet? <a href="${links.registration}">Create one</a>.</p>`,
   );
 }
 
-export function registrationPage(form: Form, links: PageLinks): string {
+export function registrationPage(form: Form, links: PageLinks, expired = false): string {
+  const content = expired
+    ? expiredNotice(form, links.registration, 'Start a new registration')
+    : renderForm(form, 'Create account', 'new-password');
+
   return layout(
     'Create an account',
     links,
-    html`${renderForm(form, 'Create account', 'new-password')}
+    html`${content}
       <p>Have an account? <a href="${links.login}">Sign in</a>.</p>`,
+  );
+}
+
+/**
+ * Replaces the form of an expired request, which can no longer succeed, with its messages and
+ * a link that starts a new request.
+ */
+function expiredNotice(form: Form, restart: string, label: string): SafeHtml {
+  const messages = form.errors?.length ? form.errors : [{ message: 'This page has expired.' }];
+
+  return html`${renderMessages(messages, 'form-errors', 'alert')}
+    <p><a href="${restart}">${label}</a></p>`;
+}
+
+export function cookiesRequiredPage(retry: string, links: PageLinks): string {
+  return layout(
+    'Cookies required',
+    links,
+    html`<p role="alert">
+        Your browser did not keep the cookie that protects this form. Allow cookies for this site,
+        then try again.
+      </p>
+      <p><a href="${retry}">Try again</a></p>`,
   );
 }
 
@@ -172,6 +209,7 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
     );
   }
 
+  // TODO: link to links.profile here once the profile flow is served; until then it is a 404.
   return layout(
     'Welcome',
     links,
@@ -182,7 +220,7 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
       <h2>Your identity</h2>
       <pre id="identity">${JSON.stringify(session.identity.traits, null, 2)}</pre>
       <nav>
-        <a href="${links.profile}">Edit your profile</a><a href="${links.logout}">Sign out</a>
+        <a href="${links.logout}">Sign out</a>
       </nav>`,
   );
 }

@@ -7,14 +7,25 @@ import type { Request, Response } from 'express';
 import { HttpError } from '../common/errors.js';
 import { joinUrl } from '../common/url.js';
 import { GatehouseConfig } from '../config/gatehouse-config.js';
+import { CSRF_COOKIE } from '../self-service/csrf/csrf.service.js';
 import { SelfServiceErrorService } from '../self-service/errors/self-service-error.service.js';
 import type { FlowKind } from '../self-service/flow/flow-request.repository.js';
 import { FlowRequestService, PASSWORD_METHOD } from '../self-service/flow/flow-request.service.js';
 import type { Form } from '../self-service/form/form.js';
 import { SessionService } from '../session/session.service.js';
-import { errorPage, homePage, loginPage, registrationPage, type PageLinks } from './pages.js';
+import {
+  cookiesRequiredPage,
+  errorPage,
+  homePage,
+  loginPage,
+  registrationPage,
+  type PageLinks,
+} from './pages.js';
 
 const STYLESHEET = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
+
+// A request this young was most likely started by the redirect that led here, not by an old link.
+const FRESH_REQUEST_MS = 60_000;
 
 /**
  * The built-in pages: a plain-HTML frontend for the browser flows, used when no urls.*_ui
@@ -60,13 +71,13 @@ export class UiController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const form = await this.passwordForm('login', id, request);
-    if (!form) {
-      response.redirect(302, this.links.login);
+    const flow = await this.flowOf('login', id, request);
+    if (!flow) {
+      await this.restart('login', id, request, response);
 
       return;
     }
-    sendPage(response, loginPage(form, this.links));
+    sendPage(response, loginPage(flow.form, this.links, flow.expired));
   }
 
   @Get('registration')
@@ -75,13 +86,13 @@ export class UiController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const form = await this.passwordForm('registration', id, request);
-    if (!form) {
-      response.redirect(302, this.links.registration);
+    const flow = await this.flowOf('registration', id, request);
+    if (!flow) {
+      await this.restart('registration', id, request, response);
 
       return;
     }
-    sendPage(response, registrationPage(form, this.links));
+    sendPage(response, registrationPage(flow.form, this.links, flow.expired));
   }
 
   @Get('error')
@@ -96,18 +107,45 @@ export class UiController {
     sendPage(response, errorPage(stored?.errors, this.links));
   }
 
-  /** The password form of a flow request, or undefined when the request is unknown, foreign or missing. */
-  private async passwordForm(
+  /**
+   * Sends the browser to start a new flow. A browser that just started this request but sent no
+   * CSRF cookie does not keep cookies, and a new flow would bring it back here in a redirect
+   * loop, so it gets a page that explains the problem instead.
+   */
+  private async restart(
     kind: FlowKind,
     id: unknown,
     request: Request,
-  ): Promise<Form | undefined> {
+    response: Response,
+  ): Promise<void> {
+    const cookieMissing = request.cookies?.[CSRF_COOKIE] === undefined;
+    if (cookieMissing) {
+      const flow = await this.flows.fetch(kind, id, request, 'admin').catch(ignoreClientErrors);
+      if (flow && Date.now() - Date.parse(flow.issued_at) < FRESH_REQUEST_MS) {
+        sendPage(response, cookiesRequiredPage(this.links[kind], this.links));
+
+        return;
+      }
+    }
+    response.redirect(302, this.links[kind]);
+  }
+
+  /**
+   * Returns the password form of a flow request and whether the request expired, or undefined
+   * when the request is unknown, foreign or missing.
+   */
+  private async flowOf(
+    kind: FlowKind,
+    id: unknown,
+    request: Request,
+  ): Promise<{ form: Form; expired: boolean } | undefined> {
     if (id === undefined) {
       return undefined;
     }
     const flow = await this.flows.fetch(kind, id, request, 'public').catch(ignoreClientErrors);
+    const form = flow?.methods[PASSWORD_METHOD]?.config;
 
-    return flow?.methods[PASSWORD_METHOD]?.config;
+    return flow && form ? { form, expired: Date.parse(flow.expires_at) <= Date.now() } : undefined;
   }
 }
 

@@ -115,3 +115,80 @@ export async function login(
 export async function whoami(client: BrowserClient, server: TestServer): Promise<TestResponse> {
   return client.get(`${server.publicUrl}/sessions/whoami`, { accept: 'application/json' });
 }
+
+/** Reads a flow request through the public listener with the client's cookies, as a UI server would. */
+export function fetchFlowPublicly(
+  client: BrowserClient,
+  server: TestServer,
+  kind: FlowKind,
+  id: string,
+): Promise<TestResponse> {
+  return client.get(
+    `${server.publicUrl}/self-service/browser/flows/requests/${kind}?request=${id}`,
+    {
+      accept: 'application/json',
+    },
+  );
+}
+
+/** Lists every identity through the admin API. */
+export async function listIdentities(server: TestServer): Promise<any[]> {
+  const response = await fetch(`${server.adminUrl}/identities?per_page=500`);
+  if (response.status !== 200) {
+    throw new Error(`listing identities answered ${response.status}: ${await response.text()}`);
+  }
+
+  return (await response.json()) as any[];
+}
+
+/** Reads a stored flow error through the admin listener. */
+export async function fetchErrorAdmin(server: TestServer, id: string): Promise<Response> {
+  return fetch(`${server.adminUrl}/self-service/errors?error=${id}`);
+}
+
+/** Returns the `error` query parameter of a redirect to the error page. */
+export function errorIdOf(location: string | undefined): string {
+  const id = location ? new URL(location).searchParams.get('error') : null;
+  if (!id) {
+    throw new Error(`expected a redirect to the error page, got ${location}`);
+  }
+
+  return id;
+}
+
+/** Returns the `request` query parameter of a redirect to a flow page. */
+export function requestIdOf(location: string | undefined): string {
+  const id = location ? new URL(location).searchParams.get('request') : null;
+  if (!id) {
+    throw new Error(`expected a redirect to a flow page, got ${location}`);
+  }
+
+  return id;
+}
+
+/** Starts a registration and submits the given fields, as a browser would. */
+export async function registerWith(
+  client: BrowserClient,
+  server: TestServer,
+  fields: Record<string, string | string[]>,
+): Promise<{ id: string; response: TestResponse }> {
+  const id = await startFlow(client, server, 'registration');
+  const response = await submitPasswordForm(client, server, 'registration', id, fields);
+
+  return { id, response };
+}
+
+/** Collects the message texts of a form and of each of its fields. */
+export function formMessages(form: FormPayload): {
+  form: string[];
+  fields: Record<string, string[]>;
+} {
+  const fields: Record<string, string[]> = {};
+  for (const field of form.fields) {
+    if (field.errors?.length) {
+      fields[field.name] = field.errors.map((error) => error.message);
+    }
+  }
+
+  return { form: (form.errors ?? []).map((error) => error.message), fields };
+}

@@ -63,13 +63,24 @@ export function toFormError(error: unknown): FlowFormError | undefined {
   return undefined;
 }
 
-/** Writes a form failure's messages onto a form. */
+/**
+ * Writes a form failure's messages onto a form. A message about a group of fields, such as
+ * `traits.name` when the form has `traits.name.first`, goes on the form, because an input
+ * added for the group would submit nothing.
+ */
 export function applyFormError(form: Form, error: FlowFormError): void {
   for (const message of error.formErrors) {
     addFormError(form, message);
   }
   for (const { field, error: message } of error.fieldErrors) {
-    addFieldError(form, field, message);
+    const isGroup =
+      !form.fields.some((candidate) => candidate.name === field) &&
+      form.fields.some((candidate) => candidate.name.startsWith(`${field}.`));
+    if (isGroup) {
+      addFormError(form, message);
+    } else {
+      addFieldError(form, field, message);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { leafType, type SchemaLeaf } from '../../identity/traits-schema.leaves.js';
 import type { Traits } from '../../identity/identity.repository.js';
-import { setFieldValue, type FormField } from './form.js';
+import type { FormField } from './form.js';
 
 const FORMAT_INPUT_TYPES: Record<string, string> = {
   email: 'email',
@@ -70,8 +70,28 @@ export function decodeTraits(body: Record<string, unknown>, leaves: SchemaLeaf[]
       setPath(traits, leaf.path, value);
     }
   }
+  // An object with a required leaf is required itself. Creating it when all its fields were left
+  // blank makes validation name the missing leaf, which has a field, rather than the object.
+  for (const leaf of leaves) {
+    if (leaf.required && leaf.path.length > 1) {
+      ensureObjects(traits, leaf.path.slice(0, -1));
+    }
+  }
 
   return traits;
+}
+
+function ensureObjects(target: Traits, path: string[]): void {
+  let node: Record<string, unknown> = target;
+  for (const key of path) {
+    if (node[key] === undefined) {
+      node[key] = {};
+    }
+    if (!isPlainObject(node[key])) {
+      return;
+    }
+    node = node[key];
+  }
 }
 
 function convert(raw: unknown, leaf: SchemaLeaf): unknown {
@@ -126,34 +146,33 @@ function toBoolean(value: unknown): unknown {
   return value;
 }
 
-/** Sets each leaf value of the traits on a form, as `traits.<path>` fields. */
-export function setTraitValues(fields: { fields: FormField[] }, traits: unknown): void {
-  const form = { action: '', method: 'POST' as const, fields: fields.fields };
-  for (const [name, value] of flattenTraits(traits, ['traits'])) {
-    setFieldValue(form, name, value, inputTypeOfValue(value));
+/**
+ * Sets the value of every `traits.<path>` field of a form from the traits. An array leaf gets
+ * the whole list as its value; paths without a field are skipped, because an input added for
+ * them would submit nothing.
+ */
+export function setTraitValues(form: { fields: FormField[] }, traits: Traits): void {
+  for (const field of form.fields) {
+    if (!field.name.startsWith('traits.')) {
+      continue;
+    }
+    const value = readPath(traits, field.name.split('.').slice(1));
+    if (value !== undefined) {
+      field.value = value;
+    }
   }
-  fields.fields = form.fields;
 }
 
-/** Lists `[name, value]` for every leaf of a traits value; arrays flatten to `name.0`, `name.1`. */
-export function flattenTraits(value: unknown, path: string[]): [string, unknown][] {
-  if (Array.isArray(value)) {
-    return value.flatMap((item, index) => flattenTraits(item, [...path, String(index)]));
-  }
-  if (isPlainObject(value)) {
-    return Object.entries(value).flatMap(([key, child]) => flattenTraits(child, [...path, key]));
-  }
-
-  return path.length > 1 ? [[path.join('.'), value]] : [];
-}
-
-/** Input type of a value: number, checkbox or text. */
-export function inputTypeOfValue(value: unknown): string {
-  if (typeof value === 'number') {
-    return 'number';
+function readPath(target: unknown, path: string[]): unknown {
+  let node = target;
+  for (const key of path) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, key)) {
+      return undefined;
+    }
+    node = node[key];
   }
 
-  return typeof value === 'boolean' ? 'checkbox' : 'text';
+  return node;
 }
 
 function setPath(target: Traits, path: string[], value: unknown): void {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { GatehouseConfig } from '../../config/gatehouse-config.js';
 import { FlowFormError } from '../flow/flow-errors.js';
 import { messages } from '../messages.js';
@@ -30,7 +32,7 @@ export class LoginThrottle {
     }
     const now = Date.now();
     const blocked = [
-      this.blockedUntil(`identifier:${identifier}`, settings.maxPerIdentifier, now),
+      this.blockedUntil(identifierKey(identifier), settings.maxPerIdentifier, now),
       this.blockedUntil(`address:${address}`, settings.maxPerAddress, now),
     ].filter((until): until is number => until !== undefined);
     if (blocked.length > 0) {
@@ -46,7 +48,7 @@ export class LoginThrottle {
       return;
     }
     const now = Date.now();
-    for (const key of [`identifier:${identifier}`, `address:${address}`]) {
+    for (const key of [identifierKey(identifier), `address:${address}`]) {
       const window = this.current(key, now) ?? {
         failures: 0,
         resetAt: now + this.config.loginThrottle.windowMs,
@@ -62,7 +64,7 @@ export class LoginThrottle {
 
   /** Forgets the identifier's failures after a successful login; the address keeps its count. */
   recordSuccess(identifier: string): void {
-    this.windows.delete(`identifier:${identifier}`);
+    this.windows.delete(identifierKey(identifier));
   }
 
   private blockedUntil(key: string, limit: number, now: number): number | undefined {
@@ -81,4 +83,12 @@ export class LoginThrottle {
 
     return window;
   }
+}
+
+/**
+ * Map key of an identifier: its SHA-256 hash, so that each tracked key has a fixed size however
+ * long the submitted identifiers are, and no identifier is kept in memory as it was typed.
+ */
+function identifierKey(identifier: string): string {
+  return `identifier:${createHash('sha256').update(identifier).digest('base64url')}`;
 }

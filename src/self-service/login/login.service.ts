@@ -93,6 +93,8 @@ export class LoginService {
       throw FlowFormError.onField('password', messages.fieldRequired('password'));
     }
     const expired = this.flows.expiredMinutesAgo(flow);
+    // NOTE: ORY Kratos v0.1 sends an expired login to the error page. Here it goes on the form,
+    // as for registration, so that the login page can offer a new request.
     if (expired !== undefined) {
       throw FlowFormError.onForm(messages.requestExpired('login', expired));
     }

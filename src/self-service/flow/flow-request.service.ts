@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { forbidden, HttpError, resourceNotFound, toHttpError } from '../../common/errors.js';
 import type { Listener } from '../../common/listener.js';
 import { prefersJson } from '../../common/negotiation.js';
-import { joinUrl, withQuery } from '../../common/url.js';
+import { joinRequestTarget, joinUrl, withQuery } from '../../common/url.js';
 import { isUuid } from '../../common/uuid.js';
 import { GatehouseConfig } from '../../config/gatehouse-config.js';
 import { translateDatabaseError } from '../../database/prisma-errors.js';
@@ -59,7 +59,7 @@ export class FlowRequestService {
 
       return;
     }
-    const requestUrl = joinUrl(this.config.publicUrl, request.originalUrl);
+    const requestUrl = joinRequestTarget(this.config.publicUrl, request.originalUrl);
     try {
       resolveReturnTo(
         new URL(requestUrl).searchParams.get('return_to'),

@@ -65,6 +65,7 @@ export class FlowRequestService {
         new URL(requestUrl).searchParams.get('return_to'),
         this.config.defaultReturnTo,
         this.config.whitelistedReturnToDomains,
+        this.config.publicUrl,
       );
     } catch (error) {
       await this.errors.redirectToErrorUi(request, response, error);

@@ -62,7 +62,7 @@ describe.each(databaseKinds())('concurrent profile updates on %s', (database) =>
     return update.browser.post(update.action, { csrf_token: update.token, 'traits.email': email });
   }
 
-  /** Whether a login with this identifier signs in as the given identity. */
+  /** Logs in with the identifier and returns whether that signs in as the given identity. */
   async function logsInAs(identifier: string, identityId: string): Promise<boolean> {
     const browser = new BrowserClient();
     const response = await login(browser, server, identifier, PASSWORD);

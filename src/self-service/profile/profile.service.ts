@@ -149,11 +149,11 @@ export class ProfileService {
     try {
       const profile = await this.load(request.query.request, identity.id);
       target = this.failureTarget(profile);
+      leaves = await this.leavesOf(identity.traitsSchemaId);
       const expired = this.flows.expiredMinutesAgo(profile);
       if (expired !== undefined) {
         throw FlowFormError.onForm(messages.requestExpired('profile', expired));
       }
-      leaves = await this.leavesOf(identity.traitsSchemaId);
       const traits = this.decode(readFormBody(request), identity, leaves);
       shownTraits = traits;
       await this.store(identity, traits);
@@ -225,6 +225,8 @@ export class ProfileService {
    *   the traits would leave the identity without any login identifier.
    */
   private async store(identity: Identity, traits: Traits): Promise<void> {
+    // NOTE: a valid session is enough to change a login identifier; there is no check that the
+    // person signed in recently, so a stolen session cookie can take over the account's email.
     const identifiers = await this.identityService.checkTraits(identity.traitsSchemaId, traits);
     const current = await this.identities.findPasswordIdentifiers(identity.id);
     if (identifiers.length === 0 && current.length > 0) {
@@ -313,7 +315,11 @@ export class ProfileService {
     };
   }
 
-  /** Builds the login flow's start URL with a return_to that comes back to profile management. */
+  /**
+   * Builds the login flow's start URL with a return_to that comes back to profile management.
+   * NOTE: the return works only while the login redirect hook has allow_user_defined_redirect
+   * set, as the built-in hooks do; otherwise login ends at the hook's default URL.
+   */
   private loginThenProfileUrl(): string {
     return withQuery(joinUrl(this.config.publicUrl, LOGIN_PATH), {
       return_to: joinUrl(this.config.publicUrl, INIT_PATH),

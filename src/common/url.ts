@@ -16,6 +16,21 @@ export function joinUrl(base: string, suffix: string): string {
 }
 
 /**
+ * Appends a request target such as Express's `originalUrl` (a path with an optional query) to a
+ * base URL's path. Unlike joinUrl, the query stays a query instead of being encoded into the path.
+ */
+export function joinRequestTarget(base: string, target: string): string {
+  const queryStart = target.indexOf('?');
+  const path = queryStart === -1 ? target : target.slice(0, queryStart);
+  const url = new URL(joinUrl(base, path));
+  if (queryStart !== -1) {
+    url.search = target.slice(queryStart);
+  }
+
+  return url.toString();
+}
+
+/**
  * Sets query parameters on a URL, replacing parameters of the same name and keeping the
  * others, then sorts all parameters by name so that generated URLs are stable.
  */

@@ -14,6 +14,11 @@ export const messages = {
     id: 'identifier_exists',
     message: 'An account with the same identifier (email, phone, username, ...) exists already.',
   }),
+  identifierRequired: (): FormMessage => ({
+    id: 'identifier_required',
+    message:
+      'Your account needs at least one login identifier, such as an email address or a username.',
+  }),
   fieldRequired: (field: string): FormMessage => ({
     id: 'field_required',
     message: `${field}: ${field} is required`,

@@ -6,6 +6,9 @@ import { FlowRequestController } from './flow/flow-request.controller.js';
 import { FlowModule } from './flow/flow.module.js';
 import { LoginModule } from './login/login.module.js';
 import { LogoutController } from './logout/logout.controller.js';
+import { ProfileRequestController } from './profile/profile-request.controller.js';
+import { ProfileController } from './profile/profile.controller.js';
+import { ProfileModule } from './profile/profile.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 
 /**
@@ -17,8 +20,14 @@ export class SelfServiceModule {
   static forPublic(): DynamicModule {
     return {
       module: SelfServiceModule,
-      imports: [FlowModule, LoginModule.forPublic(), RegistrationModule.forPublic()],
-      controllers: [FlowRequestController, SelfServiceErrorController, LogoutController],
+      imports: [FlowModule, LoginModule.forPublic(), RegistrationModule.forPublic(), ProfileModule],
+      controllers: [
+        FlowRequestController,
+        SelfServiceErrorController,
+        LogoutController,
+        ProfileController,
+        ProfileRequestController,
+      ],
       providers: [ExpiredRowsCleaner],
     };
   }
@@ -26,8 +35,8 @@ export class SelfServiceModule {
   static forAdmin(): DynamicModule {
     return {
       module: SelfServiceModule,
-      imports: [FlowModule],
-      controllers: [FlowRequestController, SelfServiceErrorController],
+      imports: [FlowModule, ProfileModule],
+      controllers: [FlowRequestController, SelfServiceErrorController, ProfileRequestController],
     };
   }
 }

@@ -209,7 +209,6 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
     );
   }
 
-  // TODO: link to links.profile here once the profile flow is served; until then it is a 404.
   return layout(
     'Welcome',
     links,
@@ -220,7 +219,7 @@ export function homePage(session: SessionDto | undefined, links: PageLinks): str
       <h2>Your identity</h2>
       <pre id="identity">${JSON.stringify(session.identity.traits, null, 2)}</pre>
       <nav>
-        <a href="${links.logout}">Sign out</a>
+        <a href="${links.profile}">Edit your profile</a><a href="${links.logout}">Sign out</a>
       </nav>`,
   );
 }

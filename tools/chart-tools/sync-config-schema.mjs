@@ -60,6 +60,9 @@ if (process.argv.includes('--check')) {
   const prettier = await import('prettier');
   const filepath = fileURLToPath(valuesSchemaUrl);
   const options = await prettier.resolveConfig(filepath);
-  const text = await prettier.format(JSON.stringify(valuesSchema, null, 2), { ...options, filepath });
+  const text = await prettier.format(JSON.stringify(valuesSchema, null, 2), {
+    ...options,
+    filepath,
+  });
   writeFileSync(valuesSchemaUrl, text);
 }

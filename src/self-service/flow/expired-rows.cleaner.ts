@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 
 import { SessionRepository } from '../../session/session.repository.js';
+import { ProfileRequestRepository } from '../profile/profile-request.repository.js';
 import { FlowRequestRepository } from './flow-request.repository.js';
 
 const INTERVAL_MS = 10 * 60_000;
@@ -21,6 +22,7 @@ export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly sessions: SessionRepository,
     private readonly requests: FlowRequestRepository,
+    private readonly profileRequests: ProfileRequestRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,7 +39,13 @@ export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplication
     try {
       const sessions = await this.sessions.deleteExpired(new Date(now));
       const requests = await this.requests.deleteExpired(new Date(now - REQUEST_RETENTION_MS));
-      this.logger.debug({ sessions, requests }, 'Deleted expired sessions and flow requests');
+      const profileRequests = await this.profileRequests.deleteExpired(
+        new Date(now - REQUEST_RETENTION_MS),
+      );
+      this.logger.debug(
+        { sessions, requests, profileRequests },
+        'Deleted expired sessions and flow requests',
+      );
     } catch (error) {
       this.logger.warn(
         { err: error },

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { forbidden, HttpError, resourceNotFound, toHttpError } from '../../common/errors.js';
 import type { Listener } from '../../common/listener.js';
 import { prefersJson } from '../../common/negotiation.js';
-import { joinUrl, withQuery } from '../../common/url.js';
+import { joinRequestTarget, joinUrl, withQuery } from '../../common/url.js';
 import { isUuid } from '../../common/uuid.js';
 import { GatehouseConfig } from '../../config/gatehouse-config.js';
 import { translateDatabaseError } from '../../database/prisma-errors.js';
@@ -24,6 +24,15 @@ import {
 } from './flow-request.repository.js';
 
 export const PASSWORD_METHOD = 'password';
+
+/** The stored form of a flow request that a failed submission writes its errors into. */
+export interface FormFailureTarget {
+  /** Id of the request, added to the UI URL of the redirect. */
+  id: string;
+  form: Form;
+  /** Stores the request with its changed form. */
+  save: () => Promise<unknown>;
+}
 
 /** How one kind of flow differs from the other: lifespan, page and password form. */
 export interface FlowSettings {
@@ -59,12 +68,13 @@ export class FlowRequestService {
 
       return;
     }
-    const requestUrl = joinUrl(this.config.publicUrl, request.originalUrl);
+    const requestUrl = joinRequestTarget(this.config.publicUrl, request.originalUrl);
     try {
       resolveReturnTo(
         new URL(requestUrl).searchParams.get('return_to'),
         this.config.defaultReturnTo,
         this.config.whitelistedReturnToDomains,
+        this.config.publicUrl,
       );
     } catch (error) {
       await this.errors.redirectToErrorUi(request, response, error);
@@ -142,7 +152,7 @@ export class FlowRequestService {
   }
 
   /** Minutes since the request expired, or undefined while it is valid. */
-  expiredMinutesAgo(flow: FlowRequest): number | undefined {
+  expiredMinutesAgo(flow: Pick<FlowRequest, 'expiresAt'>): number | undefined {
     const overdue = Date.now() - flow.expiresAt.getTime();
 
     return overdue > 0 ? overdue / 60_000 : undefined;
@@ -161,6 +171,28 @@ export class FlowRequestService {
     request: Request,
     response: Response,
   ): Promise<void> {
+    const method = flow?.methods[PASSWORD_METHOD];
+    const target =
+      flow && method
+        ? { id: flow.id, form: method.config, save: () => this.requests.updateMethods(flow) }
+        : undefined;
+    await this.failOnForm(settings.uiUrl, target, error, prepareForm, request, response);
+  }
+
+  /**
+   * Handles a failed submission of any flow whose request stores one form, as `fail` does.
+   * JSON clients get the error envelope. For browsers the form errors are stored through
+   * `target.save` and the browser goes back to `uiUrl`, unless no request was loaded or the
+   * form cannot show the error; then the browser goes to the error page.
+   */
+  async failOnForm(
+    uiUrl: string,
+    target: FormFailureTarget | undefined,
+    error: unknown,
+    prepareForm: (form: Form) => void,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
     const translated = translateDatabaseError(error);
     const formError = toFormError(translated);
     if (prefersJson(request)) {
@@ -169,21 +201,20 @@ export class FlowRequestService {
       }
       throw formError ? formError.toHttpError() : translated;
     }
-    const method = flow?.methods[PASSWORD_METHOD];
-    if (!flow || !method || !formError) {
+    if (!target || !formError) {
       await this.errors.redirectToErrorUi(request, response, translated);
 
       return;
     }
 
-    prepareForm(method.config);
-    setCsrfField(method.config, this.csrf.createToken(request.csrfSecret ?? ''));
-    applyFormError(method.config, formError);
-    await this.requests.updateMethods(flow);
+    prepareForm(target.form);
+    setCsrfField(target.form, this.csrf.createToken(request.csrfSecret ?? ''));
+    applyFormError(target.form, formError);
+    await target.save();
     for (const [name, value] of Object.entries(formError.headers ?? {})) {
       response.setHeader(name, value);
     }
-    response.redirect(302, withQuery(settings.uiUrl, { request: flow.id }));
+    response.redirect(302, withQuery(uiUrl, { request: target.id }));
   }
 }
 

@@ -54,18 +54,24 @@ export function fieldOrder(leaves: SchemaLeaf[]): string[] {
 
 /**
  * Builds traits from a submitted body. Form bodies give strings, or lists for repeated names;
- * each value is converted to its schema leaf's type. A JSON body may also carry a `traits` object,
- * whose values are taken as they are. Fields that are not schema leaves are ignored, and empty
- * strings count as not submitted.
+ * each value is converted to its schema leaf's type. Items of an array leaf may also come as
+ * indexed fields (`traits.tags.0`, or `traits.addresses.0.city` for object items), which is how
+ * forms show stored arrays; they come first, in index order, then any values of the leaf's own
+ * name. A JSON body may also carry a `traits` object, whose values are taken as they are.
+ * Fields that are not schema leaves are ignored, and empty strings count as not submitted.
  */
 export function decodeTraits(body: Record<string, unknown>, leaves: SchemaLeaf[]): Traits {
   const traits: Traits = isPlainObject(body.traits) ? structuredClone(body.traits) : {};
   for (const leaf of leaves) {
-    const raw = body[traitFieldName(leaf)];
-    if (raw === undefined) {
+    const name = traitFieldName(leaf);
+    const raw = body[name];
+    const items = leafType(leaf) === 'array' ? decodeIndexedItems(body, name, leaf) : [];
+    if (raw === undefined && items.length === 0) {
       continue;
     }
-    const value = convert(raw, leaf);
+    const converted = raw === undefined ? undefined : convert(raw, leaf);
+    const value =
+      items.length > 0 ? [...items, ...((converted as unknown[] | undefined) ?? [])] : converted;
     if (value !== undefined) {
       setPath(traits, leaf.path, value);
     }
@@ -92,6 +98,81 @@ function ensureObjects(target: Traits, path: string[]): void {
     }
     node = node[key];
   }
+}
+
+const INDEX_PATTERN = /^(0|[1-9][0-9]{0,3})$/;
+
+/**
+ * Collects the items an array leaf got as `<name>.<index>` fields, or as
+ * `<name>.<index>.<property path>` fields for object items, in index order. Property paths must
+ * be described by the item schema; others are ignored.
+ */
+function decodeIndexedItems(
+  body: Record<string, unknown>,
+  name: string,
+  leaf: SchemaLeaf,
+): unknown[] {
+  const itemSchema = isPlainObject(leaf.schema.items) ? leaf.schema.items : {};
+  const items = new Map<number, unknown>();
+  for (const [key, raw] of Object.entries(body)) {
+    if (!key.startsWith(`${name}.`)) {
+      continue;
+    }
+    const [index, ...path] = key.slice(name.length + 1).split('.');
+    const schema = describedSubSchema(itemSchema, path);
+    if (!INDEX_PATTERN.test(index) || !schema) {
+      continue;
+    }
+    const position = Number(index);
+    const value = convertValue(raw, schema);
+    if (value === undefined) {
+      continue;
+    }
+    if (path.length === 0) {
+      items.set(position, value);
+    } else {
+      const item = items.get(position);
+      const object = isPlainObject(item) ? item : {};
+      setPath(object, path, value);
+      items.set(position, object);
+    }
+  }
+
+  return [...items.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
+}
+
+/** The schema of a property path inside an object schema, or undefined when it is not described. */
+function describedSubSchema(
+  schema: Record<string, unknown>,
+  path: string[],
+): Record<string, unknown> | undefined {
+  let node = schema;
+  for (const key of path) {
+    const properties = isPlainObject(node.properties) ? node.properties : {};
+    const child = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    if (!isPlainObject(child)) {
+      return undefined;
+    }
+    node = child;
+  }
+
+  return node;
+}
+
+/** Converts one submitted scalar to the type its schema declares; empty means not submitted. */
+function convertValue(raw: unknown, schema: Record<string, unknown>): unknown {
+  const value: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === '' || value === undefined) {
+    return undefined;
+  }
+  const type = Array.isArray(schema.type)
+    ? (schema.type as unknown[]).find((candidate) => candidate !== 'null')
+    : schema.type;
+  if (type === 'number' || type === 'integer') {
+    return toNumber(value);
+  }
+
+  return type === 'boolean' ? toBoolean(value) : value;
 }
 
 function convert(raw: unknown, leaf: SchemaLeaf): unknown {

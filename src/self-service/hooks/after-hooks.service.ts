@@ -65,6 +65,7 @@ export class AfterHooksService {
         returnToOf(requestUrl),
         fallback,
         this.config.whitelistedReturnToDomains,
+        this.config.publicUrl,
       );
     } catch (error) {
       this.logger.warn({ err: error }, 'Ignoring a return_to that is no longer allowed');

@@ -11,7 +11,9 @@ const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f\\]/;
  * - Missing or empty: the default.
  * - A path such as `/welcome?tab=1`: kept, on the scheme and host of the default.
  * - An absolute http(s) URL: only when an allowed entry has the same scheme and host (with
- *   port), compared case-insensitively; the entry's path does not matter.
+ *   port), compared case-insensitively; the entry's path does not matter. A URL under
+ *   `ownBaseUrl` (same scheme and host, path below its path) is allowed as well, so that flows
+ *   can return to Gatehouse's own endpoints without an allow-list entry for its whole host.
  *
  * @throws HttpError 400 for anything else, such as another host, `//host`, credentials in the URL
  *   or characters that browsers would reinterpret.
@@ -20,6 +22,7 @@ export function resolveReturnTo(
   returnTo: string | null | undefined,
   defaultUrl: string,
   allowed: URL[],
+  ownBaseUrl?: string,
 ): string {
   if (!returnTo) {
     return defaultUrl;
@@ -49,14 +52,29 @@ export function resolveReturnTo(
   if (target.username !== '' || target.password !== '') {
     throw rejected(target.host);
   }
-  const permitted = allowed.some(
-    (entry) => entry.protocol === target.protocol && entry.host === target.host,
-  );
+  const permitted =
+    allowed.some((entry) => entry.protocol === target.protocol && entry.host === target.host) ||
+    (ownBaseUrl !== undefined && isUnderBase(target, new URL(ownBaseUrl)));
   if (!permitted) {
     throw rejected(target.host);
   }
 
   return target.toString();
+}
+
+/**
+ * Whether a URL is on the base URL's origin with a path below the base path. Encoded slashes,
+ * backslashes and dots are rejected, because a proxy that decodes them could route the path
+ * outside the base.
+ */
+function isUnderBase(target: URL, base: URL): boolean {
+  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+
+  return (
+    target.origin === base.origin &&
+    target.pathname.startsWith(basePath) &&
+    !/%(2f|5c|2e)/i.test(target.pathname)
+  );
 }
 
 /** Reads `return_to` from the query of the URL that started a flow. */

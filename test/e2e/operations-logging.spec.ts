@@ -84,7 +84,7 @@ describe.each(databaseKinds())('logs on %s', (database) => {
       browser,
       server,
       'login',
-      `?return_to=${encodeURIComponent(`http://127.0.0.1/welcome?email=${EMAIL}`)}`,
+      `?return_to=${encodeURIComponent(`/welcome?email=${EMAIL}`)}`,
     );
     const form = await passwordForm(server, 'login', flowId);
     secrets.add(csrfTokenOf(form));

@@ -34,7 +34,9 @@ describe.each(databaseKinds())('built-in UI on %s', (database) => {
 
     expect(response.body).toContain('&quot;email&quot;: &quot;home-page@example.com&quot;');
     expect(response.body).toContain(`href="${server.publicUrl}/self-service/browser/flows/logout"`);
-    expect(response.body).not.toContain('/self-service/browser/flows/profile');
+    expect(response.body).toContain(
+      `href="${server.publicUrl}/self-service/browser/flows/profile"`,
+    );
   });
 
   it.each(['login', 'registration'] as const)('renders the %s form', async (kind) => {

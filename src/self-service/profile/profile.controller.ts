@@ -46,7 +46,11 @@ export class ProfileController {
     description:
       "The action of the profile form. Valid traits replace the identity's traits, and a changed identifier trait changes the login identifier; invalid ones are stored as errors on the request. Either way the browser returns to urls.profile_ui with the same request id. Without a session the browser goes to urls.login_ui. Clients whose Accept header prefers JSON get failures as an error envelope instead.",
   })
-  @ApiQuery({ name: 'request', required: true, description: 'Id of the profile request.' })
+  @ApiQuery({
+    name: 'request',
+    required: false,
+    description: 'Id of the profile request. A submission without it goes to the error page.',
+  })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: CompleteSelfServiceBrowserProfileManagementFlowPayloadDto })
   @ApiResponse({ status: 302, description: 'Redirect back to the profile page.' })

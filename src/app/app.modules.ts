@@ -7,6 +7,7 @@ import { SelfServiceModule } from '../self-service/self-service.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { UiModule } from '../ui/ui.module.js';
 import { CoreModule, type CoreServices } from './core.module.js';
+import { MetricsController } from '../metrics/metrics.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 
 function loggerModule(core: CoreServices): DynamicModule {
@@ -34,7 +35,7 @@ export class PublicApiModule {
   }
 }
 
-/** Routes of the admin listener: identities, flow request getters, health and the OpenAPI document. */
+/** Routes of the admin listener: identities, flow request getters, health, metrics and the OpenAPI document. */
 @Module({})
 export class AdminApiModule {
   static forRoot(core: CoreServices): DynamicModule {
@@ -47,7 +48,7 @@ export class AdminApiModule {
         IdentityModule.forAdmin(),
         SelfServiceModule.forAdmin(),
       ],
-      controllers: [OpenApiController],
+      controllers: [OpenApiController, MetricsController],
     };
   }
 }

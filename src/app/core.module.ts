@@ -5,6 +5,7 @@ import { LISTENER, type Listener } from '../common/listener.js';
 import { GatehouseConfig } from '../config/gatehouse-config.js';
 import { Database } from '../database/database.js';
 import { Lifecycle } from '../health/lifecycle.js';
+import { Metrics } from '../metrics/metrics.js';
 import { TraitsSchemaRegistry } from '../identity/traits-schema.registry.js';
 import { CsrfService } from '../self-service/csrf/csrf.service.js';
 import { LoginThrottle } from '../self-service/login/login-throttle.js';
@@ -24,6 +25,7 @@ export interface CoreServices {
   csrf: CsrfService;
   throttle: LoginThrottle;
   lifecycle: Lifecycle;
+  metrics: Metrics;
 }
 
 export function createCoreServices(
@@ -40,6 +42,7 @@ export function createCoreServices(
     csrf: new CsrfService(config),
     throttle: new LoginThrottle(config),
     lifecycle: new Lifecycle(),
+    metrics: new Metrics(),
   };
 }
 
@@ -56,6 +59,7 @@ export class CoreModule {
       { provide: CsrfService, useValue: core.csrf },
       { provide: LoginThrottle, useValue: core.throttle },
       { provide: Lifecycle, useValue: core.lifecycle },
+      { provide: Metrics, useValue: core.metrics },
       { provide: LISTENER, useValue: listener },
     ];
 

@@ -57,12 +57,20 @@ function readToken(header) {
 }
 
 const toDate = (value) =>
-  value instanceof Date ? value : new Date(typeof value === 'string' && !/[zZ+]/.test(value.slice(10)) ? `${value.replace(' ', 'T')}Z` : value);
+  value instanceof Date
+    ? value
+    : new Date(
+        typeof value === 'string' && !/[zZ+]/.test(value.slice(10))
+          ? `${value.replace(' ', 'T')}Z`
+          : value,
+      );
 
 function unauthorized(response) {
   response.writeHead(401, { 'Content-Type': 'application/json; charset=utf-8' });
   response.end(
-    JSON.stringify({ error: { code: 401, status: 'Unauthorized', message: 'No valid session cookie found.' } }),
+    JSON.stringify({
+      error: { code: 401, status: 'Unauthorized', message: 'No valid session cookie found.' },
+    }),
   );
 }
 

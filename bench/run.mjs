@@ -136,7 +136,8 @@ async function createDatabase(kind, directory) {
 
   return {
     dsn: url.toString(),
-    drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: () =>
+      withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
 }
 
@@ -195,7 +196,11 @@ async function startGatehouse(kind, dsn, directory) {
   };
   const args = [ENTRY, 'serve', ...(kind === 'postgresql' ? ['--migrate'] : [])];
   const began = performance.now();
-  const child = spawn(process.execPath, args, { cwd: directory, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: directory,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = [];
   child.stdout.on('data', (chunk) => output.length < 200 && output.push(String(chunk)));
   child.stderr.on('data', (chunk) => output.length < 200 && output.push(String(chunk)));
@@ -268,9 +273,14 @@ async function registerUser(server) {
     redirect: 'manual',
   });
   const request = new URL(start.headers.get('location')).searchParams.get('request');
-  const cookie = start.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const cookie = start.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
   const info = await (
-    await fetch(`${server.adminUrl}/self-service/browser/flows/requests/registration?request=${request}`)
+    await fetch(
+      `${server.adminUrl}/self-service/browser/flows/requests/registration?request=${request}`,
+    )
   ).json();
   const form = info.methods.password.config;
   const csrf = form.fields.find((field) => field.name === 'csrf_token').value;
@@ -295,7 +305,12 @@ async function registerUser(server) {
 
 async function http(name, pid, job) {
   const stop = watchRss(pid);
-  const result = await runLoad({ type: 'http', connections: settings.connections, durationS: settings.httpS, ...job });
+  const result = await runLoad({
+    type: 'http',
+    connections: settings.connections,
+    durationS: settings.httpS,
+    ...job,
+  });
 
   return { name, ...result, peakRssMb: stop() };
 }
@@ -341,23 +356,46 @@ async function benchDatabase(kind, argonTimes) {
     const idleRssMb = Math.round(rssMb(server.pid) ?? 0);
     log(`[${kind}] ready in ${server.readyMs} ms, idle RSS ${idleRssMb} MB`);
     const user = await registerUser(server);
-    const whoamiJob = { url: `${server.publicUrl}/sessions/whoami`, headers: { cookie: user.cookie }, expectStatus: 200 };
+    const whoamiJob = {
+      url: `${server.publicUrl}/sessions/whoami`,
+      headers: { cookie: user.cookie },
+      expectStatus: 200,
+    };
 
     const baseline = await startBaseline(database.dsn, server.publicUrl);
     try {
       log(`[${kind}] baseline whoami`);
-      scenarios.push(await http('baseline: bare node:http whoami', baseline.pid, { ...whoamiJob, url: `${baseline.url}/sessions/whoami` }));
+      scenarios.push(
+        await http('baseline: bare node:http whoami', baseline.pid, {
+          ...whoamiJob,
+          url: `${baseline.url}/sessions/whoami`,
+        }),
+      );
     } finally {
       await baseline.stop();
     }
     log(`[${kind}] whoami`);
     scenarios.push(await http('whoami, valid session', server.pid, whoamiJob));
-    scenarios.push(await http('whoami, no cookie', server.pid, { url: whoamiJob.url, expectStatus: 401 }));
-    scenarios.push(await http('/health/alive', server.pid, { url: `${server.publicUrl}/health/alive`, expectStatus: 200 }));
+    scenarios.push(
+      await http('whoami, no cookie', server.pid, { url: whoamiJob.url, expectStatus: 401 }),
+    );
+    scenarios.push(
+      await http('/health/alive', server.pid, {
+        url: `${server.publicUrl}/health/alive`,
+        expectStatus: 200,
+      }),
+    );
 
     log(`[${kind}] login and registration`);
-    const flowBase = { publicUrl: server.publicUrl, adminUrl: server.adminUrl, concurrency: 1, count: settings.flowCount };
-    scenarios.push(await flows('login', server.pid, { ...flowBase, kind: 'login', identifier: user.email }));
+    const flowBase = {
+      publicUrl: server.publicUrl,
+      adminUrl: server.adminUrl,
+      concurrency: 1,
+      count: settings.flowCount,
+    };
+    scenarios.push(
+      await flows('login', server.pid, { ...flowBase, kind: 'login', identifier: user.email }),
+    );
     scenarios.push(await flows('registration', server.pid, { ...flowBase, kind: 'registration' }));
 
     const pageUrl = `${server.adminUrl}/identities?page=1&per_page=${PAGE_SIZE}`;
@@ -365,7 +403,12 @@ async function benchDatabase(kind, argonTimes) {
       log(`[${kind}] seeding ${total} identities`);
       await seedIdentities(kind, database.dsn, total);
       const label = total >= 1000 ? `${total / 1000}k` : String(total);
-      scenarios.push(await http(`GET /identities first page, ${label} stored`, server.pid, { url: pageUrl, expectStatus: 200 }));
+      scenarios.push(
+        await http(`GET /identities first page, ${label} stored`, server.pid, {
+          url: pageUrl,
+          expectStatus: 200,
+        }),
+      );
       const middle = Math.max(1, Math.floor(total / PAGE_SIZE / 2));
       scenarios.push(
         await http(`GET /identities page ${middle}, ${label} stored`, server.pid, {
@@ -389,11 +432,24 @@ async function benchDatabase(kind, argonTimes) {
       durationS: settings.stormS + 1,
     });
     await sleep(500);
-    const whoamiDuringStorm = await runLoad({ type: 'http', connections: settings.connections, durationS: settings.stormS, ...whoamiJob });
+    const whoamiDuringStorm = await runLoad({
+      type: 'http',
+      connections: settings.connections,
+      durationS: settings.stormS,
+      ...whoamiJob,
+    });
     const logins = await storm;
     const peak = stop();
-    scenarios.push({ name: `whoami during ${settings.stormLogins} concurrent logins`, ...whoamiDuringStorm, peakRssMb: peak });
-    scenarios.push({ name: `logins in the storm (${settings.stormLogins} concurrent)`, ...logins, peakRssMb: peak });
+    scenarios.push({
+      name: `whoami during ${settings.stormLogins} concurrent logins`,
+      ...whoamiDuringStorm,
+      peakRssMb: peak,
+    });
+    scenarios.push({
+      name: `logins in the storm (${settings.stormLogins} concurrent)`,
+      ...logins,
+      peakRssMb: peak,
+    });
 
     return { kind, readyMs: server.readyMs, idleRssMb, argon2: argonTimes, scenarios };
   } finally {
@@ -409,7 +465,9 @@ async function postgresqlReachable() {
 
     return true;
   } catch (error) {
-    log(`PostgreSQL at ${new URL(POSTGRESQL_URL).host} is unreachable (${error.message}); skipping the PostgreSQL scenarios.`);
+    log(
+      `PostgreSQL at ${new URL(POSTGRESQL_URL).host} is unreachable (${error.message}); skipping the PostgreSQL scenarios.`,
+    );
 
     return false;
   }
@@ -427,7 +485,9 @@ function targets(run, machineMb) {
   const login = find(run, 'login');
   const registration = find(run, 'registration');
   const storm = find(run, 'whoami during');
-  const pages = run.scenarios.filter((scenario) => scenario.name.startsWith('GET /identities first'));
+  const pages = run.scenarios.filter((scenario) =>
+    scenario.name.startsWith('GET /identities first'),
+  );
   const hashLimit = machineMb;
   const list = [
     ['whoami req/s >= 0.75 x baseline', whoami.rps / base.rps, 0.75, '>='],
@@ -435,8 +495,18 @@ function targets(run, machineMb) {
     ['login median <= 1.15 x one verify', login.p50 / run.argon2.verifyMs, 1.15, '<='],
     ['registration median <= 1.25 x one hash', registration.p50 / run.argon2.hashMs, 1.25, '<='],
     ['whoami p99 during login storm < 20 ms', storm.p99, 20, '<'],
-    ['peak RSS in storm <= idle + max_concurrent x memory + 64 MB', storm.peakRssMb, hashLimit, '<='],
-    ['page of 100k <= 1.5 x page of 10k (p50)', pages[1].p50 / Math.max(pages[0].p50, 0.5), 1.5, '<='],
+    [
+      'peak RSS in storm <= idle + max_concurrent x memory + 64 MB',
+      storm.peakRssMb,
+      hashLimit,
+      '<=',
+    ],
+    [
+      'page of 100k <= 1.5 x page of 10k (p50)',
+      pages[1].p50 / Math.max(pages[0].p50, 0.5),
+      1.5,
+      '<=',
+    ],
     ['whoami errors = 0', whoami.errors + storm.errors, 0, '<='],
   ];
   if (run.kind === 'sqlite') {
@@ -455,17 +525,36 @@ function targets(run, machineMb) {
 function table(run) {
   const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB']];
   for (const s of run.scenarios) {
-    rows.push([s.name, s.rps.toFixed(1), String(s.p50?.toFixed?.(1) ?? s.p50), String(s.p99?.toFixed?.(1) ?? s.p99), String(s.errors), String(s.peakRssMb)]);
+    rows.push([
+      s.name,
+      s.rps.toFixed(1),
+      String(s.p50?.toFixed?.(1) ?? s.p50),
+      String(s.p99?.toFixed?.(1) ?? s.p99),
+      String(s.errors),
+      String(s.peakRssMb),
+    ]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
 
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+        )
+        .join('  '),
+    )
+    .join('\n');
 }
 
 const began = Date.now();
 const argonTimes = await argon2Baseline();
-log(`argon2id m=${settings.argon2.memory} t=${settings.argon2.iterations} p=${settings.argon2.parallelism}: hash ${argonTimes.hashMs.toFixed(1)} ms, verify ${argonTimes.verifyMs.toFixed(1)} ms`);
-const maxConcurrent = Number(process.env.BENCH_MAX_CONCURRENT ?? Math.max(1, os.availableParallelism() - 1));
+log(
+  `argon2id m=${settings.argon2.memory} t=${settings.argon2.iterations} p=${settings.argon2.parallelism}: hash ${argonTimes.hashMs.toFixed(1)} ms, verify ${argonTimes.verifyMs.toFixed(1)} ms`,
+);
+const maxConcurrent = Number(
+  process.env.BENCH_MAX_CONCURRENT ?? Math.max(1, os.availableParallelism() - 1),
+);
 const runs = [];
 for (const kind of settings.databases.filter((name) => !only || name === only)) {
   if (kind === 'postgresql' && !(await postgresqlReachable())) {
@@ -497,14 +586,23 @@ for (const run of runs) {
   if (run.skipped) {
     continue;
   }
-  console.log(`ready in ${run.readyMs} ms, idle RSS ${run.idleRssMb} MB; argon2id hash ${argonTimes.hashMs.toFixed(1)} ms, verify ${argonTimes.verifyMs.toFixed(1)} ms`);
+  console.log(
+    `ready in ${run.readyMs} ms, idle RSS ${run.idleRssMb} MB; argon2id hash ${argonTimes.hashMs.toFixed(1)} ms, verify ${argonTimes.verifyMs.toFixed(1)} ms`,
+  );
   console.log(table(run));
   for (const target of run.targets) {
-    console.log(`  ${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.value} (limit ${target.limit})`);
+    console.log(
+      `  ${target.met ? 'met    ' : 'NOT MET'}  ${target.name}: ${target.value} (limit ${target.limit})`,
+    );
   }
 }
 mkdirSync(RESULTS, { recursive: true });
 const file = path.join(RESULTS, `${report.mode}-${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(path.join(RESULTS, `latest-${report.mode}.json`), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nWrote ${path.relative(ROOT, file)} in ${report.durationS} s (load average ${report.machine.loadAverage.join(', ')})`);
+writeFileSync(
+  path.join(RESULTS, `latest-${report.mode}.json`),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
+console.log(
+  `\nWrote ${path.relative(ROOT, file)} in ${report.durationS} s (load average ${report.machine.loadAverage.join(', ')})`,
+);

@@ -6,6 +6,7 @@
 //     concurrency, identifier?, password }                                  — browser flows
 import { randomBytes } from 'node:crypto';
 
+import argon2 from 'argon2';
 import autocannon from 'autocannon';
 
 const job = JSON.parse(process.argv[2]);
@@ -78,8 +79,35 @@ async function flow(index) {
   return { latency, ok };
 }
 
+// Times one argon2id hash (registration) or verify (login) with the server's parameters, in
+// this process, right before each flow: a baseline paired with each sample, so that machine
+// load drifting during the run affects both alike.
+async function argon2Sample() {
+  const options = {
+    type: argon2.argon2id,
+    memoryCost: job.argon2.memory,
+    timeCost: job.argon2.iterations,
+    parallelism: job.argon2.parallelism,
+    salt: randomBytes(16),
+    hashLength: 32,
+  };
+  if (job.kind === 'registration') {
+    const began = performance.now();
+    await argon2.hash(job.password, options);
+
+    return performance.now() - began;
+  }
+  referenceHash ??= await argon2.hash(job.password, options);
+  const began = performance.now();
+  await argon2.verify(referenceHash, job.password);
+
+  return performance.now() - began;
+}
+let referenceHash;
+
 async function flows() {
   const latencies = [];
+  const baselines = [];
   let errors = 0;
   let started = 0;
   const deadline = job.durationS ? Date.now() + job.durationS * 1000 : Infinity;
@@ -88,6 +116,9 @@ async function flows() {
   const worker = async () => {
     while (more()) {
       const index = started++;
+      if (job.argon2) {
+        baselines.push(await argon2Sample());
+      }
       try {
         const { latency, ok } = await flow(index);
         latencies.push(latency);
@@ -101,6 +132,7 @@ async function flows() {
   };
   await Promise.all(Array.from({ length: job.concurrency }, worker));
   latencies.sort((a, b) => a - b);
+  baselines.sort((a, b) => a - b);
   const seconds = (Date.now() - began) / 1000;
 
   return {
@@ -109,6 +141,7 @@ async function flows() {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors,
+    ...(job.argon2 ? { argon2P50: percentile(baselines, 50) } : {}),
   };
 }
 

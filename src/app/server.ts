@@ -66,7 +66,7 @@ export async function startServer(
   }
 
   const apps = [await createListenerApp('public', core), await createListenerApp('admin', core)];
-  openApiDocument.document = buildOpenApiDocument(apps);
+  openApiDocument.provide(() => buildOpenApiDocument(apps));
   const publicServer = createHttpServer(apps[0], config);
   const adminServer = createHttpServer(apps[1], config);
   const publicAddress = await listen(

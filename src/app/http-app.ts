@@ -16,6 +16,7 @@ import { sendErrorResponse } from '../common/error-response.js';
 import type { Listener } from '../common/listener.js';
 import { AdminApiModule, PublicApiModule } from './app.modules.js';
 import { SessionService } from '../session/session.service.js';
+import { WhoamiFastPath, type HeaderList } from '../session/whoami-fast-path.js';
 import type { CoreServices } from './core.module.js';
 import { assertJsonDepth } from './json-depth.js';
 
@@ -23,6 +24,8 @@ export interface ListenerApp {
   listener: Listener;
   nest: INestApplication;
   express: express.Express;
+  /** Serves whoami from the session cache ahead of Express; public listener only. */
+  whoami?: WhoamiFastPath;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
@@ -57,8 +60,12 @@ export async function createListenerApp(
 
   let sessions: SessionService | undefined;
   const security = helmet(securityHeaders(core));
-  if (listener === 'public' && !core.logger.isLevelEnabled('debug')) {
-    nest.use(whoamiFastPath(core, security, () => sessions));
+  const recorded = recordHeaders(security);
+  // Successful whoami requests are logged at debug level only, so with debug logging on,
+  // the fast paths stay off and every request goes through the request logger.
+  const fast = listener === 'public' && !core.logger.isLevelEnabled('debug');
+  if (fast) {
+    nest.use(whoamiFastPath(core, recorded, () => sessions));
   }
   nest.use(requestLogger(core));
   nest.use(security);
@@ -83,25 +90,28 @@ export async function createListenerApp(
     sessions = nest.get(SessionService, { strict: false });
   }
 
-  return { listener, nest, express: instance };
+  return {
+    listener,
+    nest,
+    express: instance,
+    whoami: fast ? new WhoamiFastPath(core, recorded, () => sessions, requestIdOf) : undefined,
+  };
 }
 
 /**
- * Answers `GET /sessions/whoami` for a valid session without the framework: API gateways call
- * it on every request they forward. It sets the same headers and cookies as the Nest route
+ * Answers `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
+ * no cached session: API gateways call it on every request they forward. It sets the same headers and cookies as the Nest route
  * (request id, security headers, CSRF cookie, no-store) and writes the same JSON. Anything
  * else — no cookie, a bad or revoked one, a database error — goes on to the Nest route, which
- * answers with the error envelope, clears the cookie and logs as usual. Successful whoami
- * requests are logged at debug level only, so with debug logging on this path stays off.
+ * answers with the error envelope, clears the cookie and logs as usual.
  */
 function whoamiFastPath(
   core: CoreServices,
-  security: (request: Request, response: Response, next: (error?: unknown) => void) => void,
+  securityHeaders: HeaderList,
   sessionService: () => SessionService | undefined,
 ) {
   const parseCookies = cookieParser(core.config.sessionSecrets);
   const csrf = core.csrf.middleware();
-  const securityHeaders = recordHeaders(security);
 
   return (request: Request, response: Response, next: NextFunction) => {
     const sessions = sessionService();
@@ -144,8 +154,8 @@ function whoamiFastPath(
 /** Runs a header-setting middleware once on a stand-in response and returns what it set. */
 function recordHeaders(
   middleware: (request: Request, response: Response, next: (error?: unknown) => void) => void,
-): [string, string | number | readonly string[]][] {
-  const headers: [string, string | number | readonly string[]][] = [];
+): HeaderList {
+  const headers: HeaderList = [];
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {
       headers.push([name, value]);

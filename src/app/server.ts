@@ -196,7 +196,13 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
       keepAliveTimeout: 5000,
       maxHeaderSize: 16 * 1024,
     },
-    app.express,
+    app.whoami
+      ? (request, response) => {
+          if (!app.whoami?.tryServe(request, response)) {
+            void app.express(request, response);
+          }
+        }
+      : app.express,
   );
   server.on('clientError', (error, socket) => {
     if (socket.writable) {

@@ -148,6 +148,7 @@ export class SessionService {
   }
 }
 
-function hashToken(token: string): string {
+/** The SHA-256 hash of a cookie token, under which the database stores its session. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { signedCookie } from 'cookie-parser';
+import express, { type CookieOptions, type Request } from 'express';
+
+import type { CoreServices } from '../app/core.module.js';
+import { baseCookieOptions } from '../common/cookies.js';
+import { CSRF_COOKIE } from '../self-service/csrf/csrf.service.js';
+import { hashToken, type SessionService } from './session.service.js';
+
+const WHOAMI_PATH = '/sessions/whoami';
+const CSRF_SECRET_PATTERN = /^[A-Za-z0-9_-]{24,64}$/;
+
+export type HeaderList = [string, string | number | readonly string[]][];
+
+/**
+ * Answers `GET /sessions/whoami` straight from the HTTP server, before Express, when the
+ * session is in this process's session cache: API gateways call whoami on every request
+ * they forward. It writes the same headers, cookies and JSON as the Nest route. Everything
+ * else — a cache miss, no cookie, a bad or expired one, a query string, a CSRF cookie that
+ * depends on a proxy's header — returns false, and the request goes on to Express.
+ */
+export class WhoamiFastPath {
+  private readonly cookieName: string;
+  private readonly secrets: string[];
+  // Behind trusted proxies, whether a new CSRF cookie is Secure depends on X-Forwarded-Proto,
+  // which only Express evaluates.
+  private readonly csrfCookieNeedsExpress: boolean;
+
+  constructor(
+    private readonly core: CoreServices,
+    private readonly securityHeaders: HeaderList,
+    private readonly sessions: () => SessionService | undefined,
+    private readonly requestId: (request: IncomingMessage) => string,
+  ) {
+    const { config } = core;
+    this.cookieName = config.sessionCookie.name;
+    this.secrets = config.sessionSecrets;
+    this.csrfCookieNeedsExpress =
+      config.sessionCookie.secure === 'auto' &&
+      !config.publicUrlIsHttps &&
+      config.trustedProxies.length > 0;
+  }
+
+  /** Serves the request and returns true, or returns false without touching it. */
+  tryServe(request: IncomingMessage, response: ServerResponse): boolean {
+    const sessions = this.sessions();
+    if (!sessions || request.method !== 'GET' || request.url !== WHOAMI_PATH) {
+      return false;
+    }
+    const cookies = parseCookies(request.headers.cookie);
+    const raw = cookies?.get(this.cookieName);
+    if (!cookies || raw === undefined || !raw.startsWith('s:')) {
+      return false;
+    }
+    const token = signedCookie(raw, this.secrets);
+    if (typeof token !== 'string' || token === '') {
+      return false;
+    }
+    const session = this.core.sessionCache.get(hashToken(token));
+    if (!session || session.expiresAt.getTime() <= Date.now()) {
+      return false;
+    }
+    const csrfSecret = cookies.get(CSRF_COOKIE);
+    const needsCsrfCookie = csrfSecret === undefined || !CSRF_SECRET_PATTERN.test(csrfSecret);
+    if (needsCsrfCookie && this.csrfCookieNeedsExpress) {
+      return false;
+    }
+
+    const body = JSON.stringify(sessions.toDto(session));
+    response.setHeader('X-Request-ID', this.requestId(request));
+    for (const [name, value] of this.securityHeaders) {
+      response.setHeader(name, value);
+    }
+    response.setHeader('Vary', 'Cookie');
+    if (needsCsrfCookie) {
+      response.setHeader('Set-Cookie', this.csrfCookie());
+    }
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('Content-Length', Buffer.byteLength(body));
+    response.end(body);
+
+    return true;
+  }
+
+  /** A new CSRF cookie, serialised by Express exactly as CsrfService sets it. */
+  private csrfCookie(): string {
+    const lines: string[] = [];
+    const collector = {
+      req: {},
+      append: (_field: string, value: string) => lines.push(value),
+    };
+    const { config, csrf } = this.core;
+    // Express serialises the cookie; it only needs `append` and `req` on its `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const setCookie = express.response.cookie as (
+      this: unknown,
+      name: string,
+      value: string,
+      options: CookieOptions,
+    ) => unknown;
+    setCookie.call(collector, CSRF_COOKIE, csrf.newSecret(), {
+      ...baseCookieOptions(config, { secure: false } as Request),
+      path: new URL(config.publicUrl).pathname,
+      maxAge: 365 * 24 * 3600 * 1000,
+    });
+
+    return lines[0];
+  }
+}
+
+/**
+ * Parses a Cookie header like the `cookie` package does for the names it finds: the first
+ * occurrence wins and values are URI-decoded. Returns undefined for anything unusual (quoted
+ * or undecodable values), which Express then handles.
+ */
+function parseCookies(header: string | undefined): Map<string, string> | undefined {
+  const cookies = new Map<string, string>();
+  if (!header) {
+    return cookies;
+  }
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index < 0) {
+      continue;
+    }
+    const name = part.slice(0, index).trim();
+    const value = part.slice(index + 1).trim();
+    if (value.startsWith('"')) {
+      return undefined;
+    }
+    if (!cookies.has(name)) {
+      try {
+        cookies.set(name, value.includes('%') ? decodeURIComponent(value) : value);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+
+  return cookies;
+}

@@ -6,6 +6,7 @@ import express, { type CookieOptions, type Request } from 'express';
 import type { CoreServices } from '../app/core.module.js';
 import { baseCookieOptions } from '../common/cookies.js';
 import { CSRF_COOKIE } from '../self-service/csrf/csrf.service.js';
+import type { SessionWithIdentity } from './session.repository.js';
 import { hashToken, type SessionService } from './session.service.js';
 
 const WHOAMI_PATH = '/sessions/whoami';
@@ -26,6 +27,8 @@ export class WhoamiFastPath {
   // Behind trusted proxies, whether a new CSRF cookie is Secure depends on X-Forwarded-Proto,
   // which only Express evaluates.
   private readonly csrfCookieNeedsExpress: boolean;
+  // The JSON of each cached session, made once; entries go when the cache drops the session.
+  private readonly bodies = new WeakMap<SessionWithIdentity, string>();
 
   constructor(
     private readonly core: CoreServices,
@@ -67,7 +70,11 @@ export class WhoamiFastPath {
       return false;
     }
 
-    const body = JSON.stringify(sessions.toDto(session));
+    let body = this.bodies.get(session);
+    if (body === undefined) {
+      body = JSON.stringify(sessions.toDto(session));
+      this.bodies.set(session, body);
+    }
     response.setHeader('X-Request-ID', this.requestId(request));
     for (const [name, value] of this.securityHeaders) {
       response.setHeader(name, value);

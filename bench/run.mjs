@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Gatehouse benchmark: `npm run bench` (full, about 3 minutes) or `npm run bench -- --smoke`
-// (a few seconds, SQLite only, small seed). Starts the built server on 127.0.0.1 with its
+// Gatehouse benchmark: `npm run bench` (full, about 4 minutes) or `npm run bench -- --smoke`
+// (a few seconds, SQLite only, small seed). `--database=sqlite|postgresql` runs one kind
+// only; `--output=FILE` writes the JSON there instead of bench/results/. Starts the built server on 127.0.0.1 with its
 // own databases, drives load from child processes, prints a table and writes JSON under
 // bench/results/. See BENCHMARKS.md.
 import { spawn } from 'node:child_process';
@@ -604,13 +605,18 @@ for (const run of runs) {
     );
   }
 }
+const output = process.argv.find((arg) => arg.startsWith('--output='))?.slice('--output='.length);
 mkdirSync(RESULTS, { recursive: true });
-const file = path.join(RESULTS, `${report.mode}-${report.date.replace(/[:.]/g, '-')}.json`);
+const file = output
+  ? path.resolve(output)
+  : path.join(RESULTS, `${report.mode}-${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(
-  path.join(RESULTS, `latest-${report.mode}.json`),
-  `${JSON.stringify(report, null, 2)}\n`,
-);
+if (!output) {
+  writeFileSync(
+    path.join(RESULTS, `latest-${report.mode}.json`),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
+}
 console.log(
   `\nWrote ${path.relative(ROOT, file)} in ${report.durationS} s (load average ${report.machine.loadAverage.join(', ')})`,
 );

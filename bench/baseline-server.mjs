@@ -1,6 +1,6 @@
-// The bare baseline for whoami: node:http without a framework doing the same work as
-// Gatehouse's whoami — read the signed session cookie, look the session and its identity up
-// through the same driver (better-sqlite3 or pg), and write the same JSON.
+// The bare baseline for whoami: node:http without a framework, doing the same work as
+// Gatehouse's whoami. It reads the signed session cookie, looks the session and its identity
+// up through the same driver (better-sqlite3 or pg) and writes the same JSON.
 // Usage: node bench/baseline-server.mjs (settings come from BASELINE_* environment variables).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';

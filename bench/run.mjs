@@ -296,7 +296,7 @@ async function registerUser(server) {
     .map((line) => line.split(';')[0])
     .find((line) => line.startsWith(`${COOKIE}=`));
   if (!session) {
-    throw new Error(`registration of the benchmark user answered ${response.status}`);
+    throw new Error(`registering the benchmark user returned status ${response.status}`);
   }
 
   return { email, cookie: session };
@@ -483,6 +483,17 @@ function find(run, prefix) {
   return run.scenarios.find((scenario) => scenario.name.startsWith(prefix));
 }
 
+function meets(value, op, limit) {
+  if (op === '>=') {
+    return value >= limit;
+  }
+  if (op === '<') {
+    return value < limit;
+  }
+
+  return value <= limit;
+}
+
 function targets(run, hashMemoryMb) {
   const base = find(run, 'baseline');
   const whoami = find(run, 'whoami, valid');
@@ -527,7 +538,7 @@ function targets(run, hashMemoryMb) {
     name,
     value: Math.round(value * 100) / 100,
     limit,
-    met: op === '>=' ? value >= limit : op === '<' ? value < limit : value <= limit,
+    met: meets(value, op, limit),
   }));
 }
 

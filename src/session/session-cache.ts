@@ -8,7 +8,7 @@ interface Entry {
 // Bounds memory when many distinct sessions call whoami; the oldest entries go first.
 const MAX_ENTRIES = 10_000;
 
-/** How long whoami may answer from this process's memory; other replicas see changes within it. */
+/** How long whoami may use a session kept in this process's memory; other replicas see changes within it. */
 export const SESSION_CACHE_TTL_MS = 500;
 
 /**

@@ -91,7 +91,7 @@ export class WhoamiFastPath {
     return true;
   }
 
-  /** A new CSRF cookie, serialised by Express exactly as CsrfService sets it. */
+  /** Makes a new CSRF cookie line, serialised by Express exactly as CsrfService sets it. */
   private csrfCookie(): string {
     const lines: string[] = [];
     const collector = {

@@ -16,6 +16,9 @@ export const SESSION_CACHE_TTL_MS = 500;
  * for at most the TTL, so a logout or deletion on another replica (sharing the database) is
  * seen within it. On this process, logouts, identity updates and deletions remove the
  * entries at once: both listeners share one instance (see core.module.ts).
+ *
+ * NOTE: a whoami whose database read began before a logout committed can put the session
+ * back just after the logout cleared it; it then lives until the TTL ends (0.5 s at most).
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();

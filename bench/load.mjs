@@ -10,6 +10,7 @@ import argon2 from 'argon2';
 import autocannon from 'autocannon';
 
 const job = JSON.parse(process.argv[2]);
+const trace = process.env.BENCH_TRACE === '1';
 
 function percentile(sorted, p) {
   if (sorted.length === 0) {
@@ -122,6 +123,11 @@ async function flows() {
       try {
         const { latency, ok } = await flow(index);
         latencies.push(latency);
+        if (trace) {
+          process.stderr.write(
+            `${job.kind} ${latency.toFixed(1)} argon2 ${baselines.at(-1)?.toFixed(1)}\n`,
+          );
+        }
         if (!ok) {
           errors += 1;
         }

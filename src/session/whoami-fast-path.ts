@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 
-import { signedCookie } from 'cookie-parser';
 import express, { type CookieOptions, type Request } from 'express';
 
 import type { CoreServices } from '../app/core.module.js';
@@ -29,6 +29,8 @@ export class WhoamiFastPath {
   private readonly csrfCookieNeedsExpress: boolean;
   // The JSON of each cached session, made once; entries go when the cache drops the session.
   private readonly bodies = new WeakMap<SessionWithIdentity, string>();
+  // Headers that every answer carries, as name, value, name, value… for writeHead.
+  private readonly fixedHeaders: OutgoingHttpHeader[];
 
   constructor(
     private readonly core: CoreServices,
@@ -43,6 +45,15 @@ export class WhoamiFastPath {
       config.sessionCookie.secure === 'auto' &&
       !config.publicUrlIsHttps &&
       config.trustedProxies.length > 0;
+    this.fixedHeaders = [
+      ...securityHeaders.flatMap(([name, value]) => [name, value as OutgoingHttpHeader]),
+      'Vary',
+      'Cookie',
+      'Cache-Control',
+      'no-store',
+      'Content-Type',
+      'application/json; charset=utf-8',
+    ];
   }
 
   /** Serves the request and returns true, or returns false without touching it. */
@@ -56,8 +67,8 @@ export class WhoamiFastPath {
     if (!cookies || raw === undefined || !raw.startsWith('s:')) {
       return false;
     }
-    const token = signedCookie(raw, this.secrets);
-    if (typeof token !== 'string' || token === '') {
+    const token = unsign(raw.slice(2), this.secrets);
+    if (token === undefined || token === '') {
       return false;
     }
     const session = this.core.sessionCache.get(hashToken(token));
@@ -75,17 +86,17 @@ export class WhoamiFastPath {
       body = JSON.stringify(sessions.toDto(session));
       this.bodies.set(session, body);
     }
-    response.setHeader('X-Request-ID', this.requestId(request));
-    for (const [name, value] of this.securityHeaders) {
-      response.setHeader(name, value);
-    }
-    response.setHeader('Vary', 'Cookie');
+    const headers: OutgoingHttpHeader[] = [
+      'X-Request-ID',
+      this.requestId(request),
+      ...this.fixedHeaders,
+      'Content-Length',
+      Buffer.byteLength(body),
+    ];
     if (needsCsrfCookie) {
-      response.setHeader('Set-Cookie', this.csrfCookie());
+      headers.push('Set-Cookie', this.csrfCookie());
     }
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    response.setHeader('Content-Length', Buffer.byteLength(body));
+    response.writeHead(200, headers);
     response.end(body);
 
     return true;
@@ -115,6 +126,30 @@ export class WhoamiFastPath {
 
     return lines[0];
   }
+}
+
+/**
+ * Checks a signed cookie value (without its `s:` prefix) as cookie-parser does: the value,
+ * a dot and its HMAC-SHA256 in unpadded base64, made with any of the secrets. Returns the
+ * value, or undefined when no secret made the signature.
+ */
+function unsign(signed: string, secrets: string[]): string | undefined {
+  const dot = signed.lastIndexOf('.');
+  if (dot < 0) {
+    return undefined;
+  }
+  const value = signed.slice(0, dot);
+  const given = Buffer.from(signed.slice(dot + 1));
+  for (const secret of secrets) {
+    const expected = Buffer.from(
+      createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, ''),
+    );
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      return value;
+    }
+  }
+
+  return undefined;
 }
 
 /**

@@ -46,7 +46,7 @@ const settings = smoke
       databases: ['sqlite', 'postgresql'],
       httpS: 8,
       connections: 10,
-      flowCount: 16,
+      flowCount: 24,
       stormS: 8,
       stormLogins: 50,
       seedSmall: 10_000,

@@ -10,11 +10,12 @@ import { TraitsSchemaRegistry } from '../identity/traits-schema.registry.js';
 import { CsrfService } from '../self-service/csrf/csrf.service.js';
 import { LoginThrottle } from '../self-service/login/login-throttle.js';
 import { PasswordHasher } from '../self-service/password/password-hasher.js';
+import { SessionCache } from '../session/session-cache.js';
 
 /**
  * Objects made once per process and shared by both listeners' applications: configuration,
  * the database connection, compiled schemas, the password hasher with its concurrency limit,
- * CSRF tokens, login throttling and the shutdown state.
+ * CSRF tokens, login throttling, the shutdown state and the session cache.
  */
 export interface CoreServices {
   config: GatehouseConfig;
@@ -26,6 +27,7 @@ export interface CoreServices {
   throttle: LoginThrottle;
   lifecycle: Lifecycle;
   metrics: Metrics;
+  sessionCache: SessionCache;
 }
 
 export function createCoreServices(
@@ -43,6 +45,7 @@ export function createCoreServices(
     throttle: new LoginThrottle(config),
     lifecycle: new Lifecycle(),
     metrics: new Metrics(),
+    sessionCache: new SessionCache(),
   };
 }
 
@@ -60,6 +63,7 @@ export class CoreModule {
       { provide: LoginThrottle, useValue: core.throttle },
       { provide: Lifecycle, useValue: core.lifecycle },
       { provide: Metrics, useValue: core.metrics },
+      { provide: SessionCache, useValue: core.sessionCache },
       { provide: LISTENER, useValue: listener },
     ];
 

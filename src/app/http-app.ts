@@ -15,6 +15,8 @@ import { ErrorEnvelopeFilter } from '../common/error-envelope.filter.js';
 import { sendErrorResponse } from '../common/error-response.js';
 import type { Listener } from '../common/listener.js';
 import { AdminApiModule, PublicApiModule } from './app.modules.js';
+import { SessionService } from '../session/session.service.js';
+import { WhoamiFastPath, type HeaderList } from '../session/whoami-fast-path.js';
 import type { CoreServices } from './core.module.js';
 import { assertJsonDepth } from './json-depth.js';
 
@@ -22,6 +24,8 @@ export interface ListenerApp {
   listener: Listener;
   nest: INestApplication;
   express: express.Express;
+  /** Serves whoami from the session cache ahead of Express; public listener only. */
+  whoami?: WhoamiFastPath;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:/+=-]{1,128}$/;
@@ -54,8 +58,17 @@ export async function createListenerApp(
   nest.useLogger(nest.get(NestPinoLogger));
   nest.useGlobalFilters(new ErrorEnvelopeFilter(core.logger));
 
+  let sessions: SessionService | undefined;
+  const security = helmet(securityHeaders(core));
+  const recorded = recordHeaders(security);
+  // Successful whoami requests are logged at debug level only, so with debug logging on,
+  // the fast paths stay off and every request goes through the request logger.
+  const fast = listener === 'public' && !core.logger.isLevelEnabled('debug');
+  if (fast) {
+    nest.use(whoamiFastPath(core, recorded, () => sessions));
+  }
   nest.use(requestLogger(core));
-  nest.use(helmet(securityHeaders(core)));
+  nest.use(security);
   nest.use(
     express.json({
       limit: config.bodyLimit,
@@ -73,16 +86,99 @@ export async function createListenerApp(
   });
 
   await nest.init();
+  if (listener === 'public') {
+    sessions = nest.get(SessionService, { strict: false });
+  }
 
-  return { listener, nest, express: instance };
+  return {
+    listener,
+    nest,
+    express: instance,
+    whoami: fast ? new WhoamiFastPath(core, recorded, () => sessions, requestIdOf) : undefined,
+  };
+}
+
+/**
+ * Answers `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
+ * no cached session: API gateways call it on every request they forward. It sets the same headers and cookies as the Nest route
+ * (request id, security headers, CSRF cookie, no-store) and writes the same JSON. Anything
+ * else — no cookie, a bad or revoked one, a database error — goes on to the Nest route, which
+ * answers with the error envelope, clears the cookie and logs as usual.
+ */
+function whoamiFastPath(
+  core: CoreServices,
+  securityHeaders: HeaderList,
+  sessionService: () => SessionService | undefined,
+) {
+  const parseCookies = cookieParser(core.config.sessionSecrets);
+  const csrf = core.csrf.middleware();
+
+  return (request: Request, response: Response, next: NextFunction) => {
+    const sessions = sessionService();
+    if (!sessions || request.method !== 'GET' || request.path !== '/sessions/whoami') {
+      next();
+
+      return;
+    }
+    parseCookies(request, response, (parseError?: unknown) => {
+      if (parseError) {
+        next();
+
+        return;
+      }
+      sessions.peek(request).then(
+        (session) => {
+          if (!session) {
+            next();
+
+            return;
+          }
+          response.setHeader('X-Request-ID', requestIdOf(request));
+          for (const [name, value] of securityHeaders) {
+            response.setHeader(name, value);
+          }
+          // Sets the CSRF cookie when the browser has none, as on every public route.
+          csrf(request, response, () => undefined);
+          const body = JSON.stringify(sessions.toDto(session));
+          response.setHeader('Cache-Control', 'no-store');
+          response.setHeader('Content-Type', 'application/json; charset=utf-8');
+          response.setHeader('Content-Length', Buffer.byteLength(body));
+          response.end(body);
+        },
+        () => next(),
+      );
+    });
+  };
+}
+
+/** Runs a header-setting middleware once on a stand-in response and returns what it set. */
+function recordHeaders(
+  middleware: (request: Request, response: Response, next: (error?: unknown) => void) => void,
+): HeaderList {
+  const headers: HeaderList = [];
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers.push([name, value]);
+    },
+    removeHeader: () => undefined,
+    getHeader: () => undefined,
+  };
+  middleware({ headers: {} } as Request, response as unknown as Response, () => undefined);
+
+  return headers;
+}
+
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 function requestLogger(core: CoreServices) {
   return pinoHttp({
     logger: core.logger,
     genReqId: (request: IncomingMessage, response: ServerResponse) => {
-      const given = request.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      const id = requestIdOf(request);
       response.setHeader('X-Request-ID', id);
 
       return id;

@@ -4,9 +4,25 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 
 import { ApiErrorResponses } from '../common/api-responses.js';
 
-/** Holds the generated OpenAPI document once both listeners are built. */
+/**
+ * Builds the OpenAPI document on first request and keeps it: generating it takes a few
+ * hundred milliseconds and some memory, which a starting replica should not spend.
+ */
 export class OpenApiDocumentHolder {
-  document: OpenAPIObject | undefined;
+  private build: (() => OpenAPIObject) | undefined;
+  private built: OpenAPIObject | undefined;
+
+  /** Sets how to build the document, once both listeners are built. */
+  provide(build: () => OpenAPIObject): void {
+    this.build = build;
+    this.built = undefined;
+  }
+
+  get document(): OpenAPIObject | undefined {
+    this.built ??= this.build?.();
+
+    return this.built;
+  }
 }
 
 export const openApiDocument = new OpenApiDocumentHolder();

@@ -66,7 +66,7 @@ export async function startServer(
   }
 
   const apps = [await createListenerApp('public', core), await createListenerApp('admin', core)];
-  openApiDocument.document = buildOpenApiDocument(apps);
+  openApiDocument.provide(() => buildOpenApiDocument(apps));
   const publicServer = createHttpServer(apps[0], config);
   const adminServer = createHttpServer(apps[1], config);
   const publicAddress = await listen(
@@ -196,7 +196,13 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
       keepAliveTimeout: 5000,
       maxHeaderSize: 16 * 1024,
     },
-    app.express,
+    app.whoami
+      ? (request, response) => {
+          if (!app.whoami?.tryServe(request, response)) {
+            void app.express(request, response);
+          }
+        }
+      : app.express,
   );
   server.on('clientError', (error, socket) => {
     if (socket.writable) {

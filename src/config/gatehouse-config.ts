@@ -186,7 +186,8 @@ export class GatehouseConfig {
       parallelism: argon2.parallelism,
       saltLength: argon2.salt_length,
       keyLength: argon2.key_length,
-      maxConcurrent: argon2.max_concurrent ?? Math.max(1, os.availableParallelism()),
+      // One CPU stays free for the event loop, so whoami keeps answering during a login storm.
+      maxConcurrent: argon2.max_concurrent ?? Math.max(1, os.availableParallelism() - 1),
     };
 
     const throttle = raw.security.login_throttle;

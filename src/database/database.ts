@@ -1,14 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
 import type { Logger } from 'pino';
 
 import type { GatehouseConfig } from '../config/gatehouse-config.js';
-import { PrismaClient as PostgresqlPrismaClient } from '../generated/postgresql/client.js';
-import { PrismaClient as SqlitePrismaClient, type Prisma } from '../generated/sqlite/client.js';
+import type { PrismaClient as SqlitePrismaClient, Prisma } from '../generated/sqlite/client.js';
 import { parseDsn, type DatabaseTarget } from './dsn.js';
 import { migratePostgresql, migrateSqlite, type MigrationReport } from './migrator.js';
 import { SerializedSqliteAdapter } from './serialized-sqlite-adapter.js';
@@ -57,7 +53,13 @@ export async function openDatabase(
     : openPostgresql(target.url, config, logger, migrations);
 }
 
+// Each kind's driver and generated client load only when that kind of database is opened,
+// which keeps startup time and memory down.
 async function openSqlite(file: string, migrations: MigrationMode) {
+  const [{ PrismaBetterSQLite3 }, { PrismaClient: SqliteClient }] = await Promise.all([
+    import('@prisma/adapter-better-sqlite3'),
+    import('../generated/sqlite/client.js'),
+  ]);
   if (file !== ':memory:') {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
@@ -70,7 +72,7 @@ async function openSqlite(file: string, migrations: MigrationMode) {
     await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
   }
   const report = await migrateSqlite(adapter, migrations === 'apply');
-  const client = new SqlitePrismaClient({ adapter: adapter.asFactory() });
+  const client = new SqliteClient({ adapter: adapter.asFactory() });
   const ping = async () => {
     await adapter.queryRaw({ sql: 'SELECT 1', args: [], argTypes: [] });
   };
@@ -84,6 +86,12 @@ async function openPostgresql(
   logger: Logger,
   migrations: MigrationMode,
 ) {
+  const [{ PrismaPg }, { default: pg }, { PrismaClient: PostgresqlPrismaClient }] =
+    await Promise.all([
+      import('@prisma/adapter-pg'),
+      import('pg'),
+      import('../generated/postgresql/client.js'),
+    ]);
   const timeout = config.databaseQueryTimeoutMs;
   const pool = new pg.Pool({
     connectionString: url,

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 
 import { conflict } from '../common/errors.js';
 import { asJson, Database } from '../database/database.js';
+import { SessionCache } from '../session/session-cache.js';
 import { isRecordNotFound, isUniqueViolation } from '../database/prisma-errors.js';
 
 export type Traits = Record<string, unknown>;
@@ -40,7 +41,10 @@ export class IdentifierTakenError extends Error {
 
 @Injectable()
 export class IdentityRepository {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly sessionCache: SessionCache,
+  ) {}
 
   /**
    * Inserts an identity with a password credential for its identifiers, in one transaction.
@@ -143,52 +147,59 @@ export class IdentityRepository {
    */
   async update(identity: Identity, identifiers: string[]): Promise<boolean> {
     try {
-      return await this.database.client.$transaction(async (tx) => {
-        const updated = await tx.identity.updateMany({
-          where: { id: identity.id },
-          data: { traitsSchemaId: identity.traitsSchemaId, traits: asJson(identity.traits) },
-        });
-        if (updated.count === 0) {
-          return false;
-        }
-        if (identifiers.length === 0) {
-          await tx.identityCredentialIdentifier.deleteMany({
-            where: { credential: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
-          });
-
-          return true;
-        }
-        const credential = await tx.identityCredential.upsert({
-          where: { identityId_type: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
-          create: {
-            id: randomUUID(),
-            identityId: identity.id,
-            type: PASSWORD_CREDENTIAL,
-            config: {},
-          },
-          update: {},
-          select: { id: true, identifiers: { select: { identifier: true } } },
-        });
-        const current = new Set(credential.identifiers.map((row) => row.identifier));
-        const wanted = new Set(identifiers);
-        const removed = [...current].filter((identifier) => !wanted.has(identifier));
-        const added = [...wanted].filter((identifier) => !current.has(identifier));
-        if (removed.length > 0) {
-          await tx.identityCredentialIdentifier.deleteMany({
-            where: { credentialId: credential.id, identifier: { in: removed } },
-          });
-        }
-        for (const identifier of added) {
-          await tx.identityCredentialIdentifier.create({
-            data: { id: randomUUID(), credentialId: credential.id, identifier },
-          });
-        }
-
-        return true;
-      });
+      return await this.updateInTransaction(identity, identifiers);
     } catch (error) {
       throw await this.refineUniqueViolation(error, identifiers, identity.id);
+    } finally {
+      // whoami on this process must show the new traits at once.
+      this.sessionCache.deleteIdentity(identity.id);
     }
+  }
+
+  private updateInTransaction(identity: Identity, identifiers: string[]): Promise<boolean> {
+    return this.database.client.$transaction(async (tx) => {
+      const updated = await tx.identity.updateMany({
+        where: { id: identity.id },
+        data: { traitsSchemaId: identity.traitsSchemaId, traits: asJson(identity.traits) },
+      });
+      if (updated.count === 0) {
+        return false;
+      }
+      if (identifiers.length === 0) {
+        await tx.identityCredentialIdentifier.deleteMany({
+          where: { credential: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
+        });
+
+        return true;
+      }
+      const credential = await tx.identityCredential.upsert({
+        where: { identityId_type: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
+        create: {
+          id: randomUUID(),
+          identityId: identity.id,
+          type: PASSWORD_CREDENTIAL,
+          config: {},
+        },
+        update: {},
+        select: { id: true, identifiers: { select: { identifier: true } } },
+      });
+      const current = new Set(credential.identifiers.map((row) => row.identifier));
+      const wanted = new Set(identifiers);
+      const removed = [...current].filter((identifier) => !wanted.has(identifier));
+      const added = [...wanted].filter((identifier) => !current.has(identifier));
+      if (removed.length > 0) {
+        await tx.identityCredentialIdentifier.deleteMany({
+          where: { credentialId: credential.id, identifier: { in: removed } },
+        });
+      }
+      for (const identifier of added) {
+        await tx.identityCredentialIdentifier.create({
+          data: { id: randomUUID(), credentialId: credential.id, identifier },
+        });
+      }
+
+      return true;
+    });
   }
 
   /**
@@ -206,6 +217,9 @@ export class IdentityRepository {
         return false;
       }
       throw error;
+    } finally {
+      // Its sessions are gone with it; whoami on this process must answer 401 at once.
+      this.sessionCache.deleteIdentity(id);
     }
   }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { isRecordNotFound } from '../database/prisma-errors.js';
 import type { Identity, Traits } from '../identity/identity.repository.js';
+import { SessionCache } from './session-cache.js';
 
 export interface Session {
   id: string;
@@ -18,7 +19,10 @@ export interface SessionWithIdentity extends Session {
 
 @Injectable()
 export class SessionRepository {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly cache: SessionCache,
+  ) {}
 
   /** Stores a session under the SHA-256 hash of its cookie token. */
   async create(session: Session, tokenHash: string): Promise<void> {
@@ -45,6 +49,23 @@ export class SessionRepository {
     return { ...row, identity: { ...row.identity, traits: (row.identity.traits ?? {}) as Traits } };
   }
 
+  /**
+   * Like findByTokenHash, but may answer from this process's session cache, which can lag
+   * behind changes made by other replicas by up to its TTL (0.5 s). Only whoami uses it.
+   */
+  async findByTokenHashCached(tokenHash: string): Promise<SessionWithIdentity | undefined> {
+    const cached = this.cache.get(tokenHash);
+    if (cached) {
+      return cached;
+    }
+    const session = await this.findByTokenHash(tokenHash);
+    if (session) {
+      this.cache.set(tokenHash, session);
+    }
+
+    return session;
+  }
+
   /** Deletes the session with this token hash; returns its id, or undefined when there was none. */
   async deleteByTokenHash(tokenHash: string): Promise<string | undefined> {
     try {
@@ -59,14 +80,20 @@ export class SessionRepository {
         return undefined;
       }
       throw error;
+    } finally {
+      this.cache.deleteToken(tokenHash);
     }
   }
 
   /** Deletes every session of an identity and returns how many there were. */
   async deleteByIdentity(identityId: string): Promise<number> {
-    const result = await this.database.client.session.deleteMany({ where: { identityId } });
+    try {
+      const result = await this.database.client.session.deleteMany({ where: { identityId } });
 
-    return result.count;
+      return result.count;
+    } finally {
+      this.cache.deleteIdentity(identityId);
+    }
   }
 
   /** Deletes sessions that expired before the given time; returns how many. */

@@ -53,7 +53,11 @@ export class SessionService {
    * Returns the session of the request's cookie, or undefined when there is no valid one.
    * A cookie with a bad signature, or one whose session expired or was revoked, is cleared.
    */
-  async resolve(request: Request, response: Response): Promise<SessionWithIdentity | undefined> {
+  async resolve(
+    request: Request,
+    response: Response,
+    options: { cached?: boolean } = {},
+  ): Promise<SessionWithIdentity | undefined> {
     const name = this.config.sessionCookie.name;
     const token: unknown = request.signedCookies?.[name];
     if (token === undefined) {
@@ -68,7 +72,10 @@ export class SessionService {
 
       return undefined;
     }
-    const session = await this.sessions.findByTokenHash(hashToken(token));
+    const tokenHash = hashToken(token);
+    const session = options.cached
+      ? await this.sessions.findByTokenHashCached(tokenHash)
+      : await this.sessions.findByTokenHash(tokenHash);
     if (!session || session.expiresAt.getTime() <= Date.now()) {
       this.clearCookie(request, response);
 
@@ -79,12 +86,27 @@ export class SessionService {
   }
 
   /**
+   * Returns the session of the request's cookie from whoami's cache or the database, or
+   * undefined when the cookie is missing or no valid session answers to it. Unlike resolve,
+   * it never touches the response, so a caller can hand the request on to whoami unchanged.
+   */
+  async peek(request: Request): Promise<SessionWithIdentity | undefined> {
+    const token: unknown = request.signedCookies?.[this.config.sessionCookie.name];
+    if (typeof token !== 'string' || token === '') {
+      return undefined;
+    }
+    const session = await this.sessions.findByTokenHashCached(hashToken(token));
+
+    return session && session.expiresAt.getTime() > Date.now() ? session : undefined;
+  }
+
+  /**
    * Returns the request's session.
    *
    * @throws HttpError 401 when there is none.
    */
   async whoami(request: Request, response: Response): Promise<SessionDto> {
-    const session = await this.resolve(request, response);
+    const session = await this.resolve(request, response, { cached: true });
     if (!session) {
       throw unauthorized('No valid session cookie found.');
     }
@@ -126,6 +148,7 @@ export class SessionService {
   }
 }
 
-function hashToken(token: string): string {
+/** The SHA-256 hash of a cookie token, under which the database stores its session. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

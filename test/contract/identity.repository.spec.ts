@@ -5,6 +5,7 @@ import {
   IdentityRepository,
   type Identity,
 } from '../../src/identity/identity.repository.js';
+import { SessionCache } from '../../src/session/session-cache.js';
 import { SessionRepository } from '../../src/session/session.repository.js';
 import { databaseKinds } from '../support/databases.js';
 import { openContractDatabase, type ContractDatabase } from './contract-database.js';
@@ -23,8 +24,9 @@ describe.each(databaseKinds())('IdentityRepository on %s', (kind) => {
 
   beforeAll(async () => {
     store = await openContractDatabase(kind);
-    identities = new IdentityRepository(store.database);
-    sessions = new SessionRepository(store.database);
+    const cache = new SessionCache();
+    identities = new IdentityRepository(store.database, cache);
+    sessions = new SessionRepository(store.database, cache);
   });
 
   afterAll(async () => {

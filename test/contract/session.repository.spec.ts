@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { isUniqueViolation } from '../../src/database/prisma-errors.js';
 import { IdentityRepository, type Identity } from '../../src/identity/identity.repository.js';
+import { SessionCache } from '../../src/session/session-cache.js';
 import { SessionRepository, type Session } from '../../src/session/session.repository.js';
 import { databaseKinds } from '../support/databases.js';
 import { openContractDatabase, type ContractDatabase } from './contract-database.js';
@@ -14,8 +15,9 @@ describe.each(databaseKinds())('SessionRepository on %s', (kind) => {
 
   beforeAll(async () => {
     store = await openContractDatabase(kind);
-    identities = new IdentityRepository(store.database);
-    sessions = new SessionRepository(store.database);
+    const cache = new SessionCache();
+    identities = new IdentityRepository(store.database, cache);
+    sessions = new SessionRepository(store.database, cache);
   });
 
   afterAll(async () => {

@@ -28,6 +28,11 @@ export class CsrfService {
 
   constructor(private readonly config: GatehouseConfig) {}
 
+  /** Makes a new random secret for a browser's CSRF cookie. */
+  newSecret(): string {
+    return this.tokens.secretSync();
+  }
+
   /** Makes a token for forms shown to the browser with this secret. */
   createToken(secret: string): string {
     return this.tokens.create(secret);

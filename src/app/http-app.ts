@@ -56,6 +56,12 @@ export async function createListenerApp(
 
   nest.use(requestLogger(core));
   nest.use(helmet(securityHeaders(core)));
+  // Responses carry sessions, flow state, identities and Set-Cookie headers, so no cache may keep
+  // them; the few cacheable ones, such as the built-in stylesheet, say so themselves.
+  nest.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   nest.use(
     express.json({
       limit: config.bodyLimit,
@@ -107,8 +113,8 @@ function requestLogger(core: CoreServices) {
 }
 
 /**
- * Headers for an API that also serves plain-HTML pages: no framing, no sniffing, no referrer
- * leaks, and a content security policy that allows the built-in pages' own stylesheet and
+ * Headers for an API that also serves plain-HTML pages: no framing (frame-ancestors 'none' and
+ * X-Frame-Options DENY), no sniffing, no referrer leaks, and a content security policy that allows the built-in pages' own stylesheet and
  * form posts only to the configured Gatehouse and frontend origins.
  */
 function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
@@ -141,6 +147,7 @@ function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
     referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
     strictTransportSecurity: config.publicUrlIsHttps ? { maxAge: 31_536_000 } : false,
   };
 }

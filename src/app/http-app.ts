@@ -62,6 +62,7 @@ export async function createListenerApp(
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
+  nest.use(rejectAnnouncedOversizeBody(config.bodyLimit));
   nest.use(
     express.json({
       limit: config.bodyLimit,
@@ -81,6 +82,29 @@ export async function createListenerApp(
   await nest.init();
 
   return { listener, nest, express: instance };
+}
+
+/**
+ * Answers 413 at once when Content-Length announces a body over the limit, and closes the
+ * connection. The body parsers would answer only after reading the whole body to its end,
+ * which lets a client hold the connection and send data until the request timeout.
+ */
+function rejectAnnouncedOversizeBody(limit: number) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const length = Number(request.headers['content-length']);
+    if (Number.isFinite(length) && length > limit) {
+      response.setHeader('Connection', 'close');
+      next(
+        Object.assign(new Error('request entity too large'), {
+          status: 413,
+          type: 'entity.too.large',
+        }),
+      );
+
+      return;
+    }
+    next();
+  };
 }
 
 function requestLogger(core: CoreServices) {

@@ -195,15 +195,21 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
       headersTimeout: config.headersTimeoutMs,
       keepAliveTimeout: 5000,
       maxHeaderSize: 16 * 1024,
+      // Node.js checks the two timeouts above only this often (30 s by default), so a client that
+      // trickles its headers or body would otherwise keep its connection far longer than allowed.
+      connectionsCheckingInterval: checkingInterval(config),
     },
     app.express,
   );
   server.on('clientError', (error, socket) => {
     if (socket.writable) {
+      const code = (error as { code?: string }).code;
       const status =
-        (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+        code === 'HPE_HEADER_OVERFLOW'
           ? '431 Request Header Fields Too Large'
-          : '400 Bad Request';
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {
       socket.destroy();
@@ -211,6 +217,14 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
   });
 
   return server;
+}
+
+/** A quarter of the shortest enabled timeout, between 100 ms and 1 s. */
+function checkingInterval(config: GatehouseConfig): number {
+  const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs].filter((ms) => ms > 0);
+  const shortest = timeouts.length > 0 ? Math.min(...timeouts) : 4000;
+
+  return Math.min(1000, Math.max(100, Math.floor(shortest / 4)));
 }
 
 function listen(server: Server, host: string, port: number, key: string): Promise<AddressInfo> {

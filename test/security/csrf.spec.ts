@@ -167,7 +167,7 @@ describe.each(databaseKinds())('CSRF on %s', (database) => {
       const browser = new BrowserClient();
       const id = await startFlow(browser, server, kind);
       const form = await passwordForm(server, kind, id);
-      const fields =
+      const fields: Record<string, string> =
         kind === 'login'
           ? { identifier: email, password: PASSWORD }
           : { 'traits.email': email, password: PASSWORD };

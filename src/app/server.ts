@@ -201,19 +201,29 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
     },
     app.express,
   );
+  // Requests that Node.js cannot parse or that break a limit never reach Express; they still
+  // get the error envelope, and the connection is closed.
   server.on('clientError', (error, socket) => {
-    if (socket.writable) {
-      const code = (error as { code?: string }).code;
-      const status =
-        code === 'HPE_HEADER_OVERFLOW'
-          ? '431 Request Header Fields Too Large'
-          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-            ? '408 Request Timeout'
-            : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    } else {
+    if (!socket.writable) {
       socket.destroy();
+
+      return;
     }
+    const code = (error as { code?: string }).code;
+    const failure =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? new HttpError(431, {
+            reason: 'The request headers are larger than the limit of 16 KiB.',
+          })
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new HttpError(408, {
+              reason: 'The client did not send the whole request within the configured timeout.',
+            })
+          : new HttpError(400, { reason: 'The request is not valid HTTP.' });
+    const body = JSON.stringify({ error: failure.toPayload() });
+    socket.end(
+      `HTTP/1.1 ${failure.code} ${failure.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   return server;

@@ -170,7 +170,12 @@ describe.each(databaseKinds())('request limits on %s', (database) => {
 
   it('answers 431 to headers over the size limit', async () => {
     const head = `GET /health/alive HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`;
-    expect((await raw(publicPort, head)).status).toBe(431);
+    const large = await raw(publicPort, head);
+    expect(large.status).toBe(431);
+    expect(bodyOf(large).error).toMatchObject({
+      code: 431,
+      status: 'Request Header Fields Too Large',
+    });
     const many = Array.from({ length: 1000 }, (_, index) => `X-H${index}: ${'b'.repeat(20)}\r\n`);
     const result = await raw(
       adminPort,
@@ -188,7 +193,8 @@ describe.each(databaseKinds())('request limits on %s', (database) => {
     });
     expect(result.closedAfterMs).toBeDefined();
     expect(result.closedAfterMs).toBeLessThan(HEADERS_TIMEOUT_MS + 2500);
-    expect(result.status === undefined || result.status === 408).toBe(true);
+    expect(result.status).toBe(408);
+    expect(bodyOf(result).error).toMatchObject({ code: 408 });
   });
 
   it('cuts off a client that trickles its body', async () => {
@@ -197,7 +203,14 @@ describe.each(databaseKinds())('request limits on %s', (database) => {
     const result = await raw(adminPort, head, { trickle, intervalMs: 100, deadlineMs: 10_000 });
     expect(result.closedAfterMs).toBeDefined();
     expect(result.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2500);
-    expect(result.status === undefined || result.status === 408).toBe(true);
+    expect(result.status).toBe(408);
+    expect(bodyOf(result).error).toMatchObject({ code: 408 });
+  });
+
+  it('answers garbage that is not HTTP with 400 in the envelope', async () => {
+    const result = await raw(publicPort, 'HELLO\u0000WORLD\r\n\r\n');
+    expect(result.status).toBe(400);
+    expect(bodyOf(result).error).toMatchObject({ code: 400 });
   });
 
   it('cuts off a connection that sends nothing', async () => {

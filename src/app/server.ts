@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Logger } from 'pino';
@@ -201,6 +201,16 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
     },
     app.express,
   );
+  // Remembers the method of the latest request line seen on each connection, for clientError.
+  const lastMethods = new WeakMap<object, string>();
+  server.on('connection', (socket: Socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      const method = methodOf(chunk);
+      if (method) {
+        lastMethods.set(socket, method);
+      }
+    });
+  });
   // Requests that Node.js cannot parse or that break a limit never reach Express; they still
   // get the error envelope, and the connection is closed.
   server.on('clientError', (error, socket) => {
@@ -220,13 +230,24 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
               reason: 'The client did not send the whole request within the configured timeout.',
             })
           : new HttpError(400, { reason: 'The request is not valid HTTP.' });
-    const body = JSON.stringify({ error: failure.toPayload() });
+    // A response to HEAD has no body. The request line may have come in an earlier packet than
+    // the one that broke the limit, so the method is taken from the packets seen so far.
+    // NOTE: a packet that holds the end of one request and the start of the next is not
+    // recognised, so a HEAD request arriving that way still gets a body.
+    const raw = (error as { rawPacket?: Buffer }).rawPacket;
+    const method = methodOf(raw) ?? lastMethods.get(socket);
+    const body = method === 'HEAD' ? '' : JSON.stringify({ error: failure.toPayload() });
     socket.end(
       `HTTP/1.1 ${failure.code} ${failure.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
 
   return server;
+}
+
+/** The method of a packet that starts with a request line, such as `GET /path HTTP/1.1`. */
+function methodOf(packet: Buffer | undefined): string | undefined {
+  return packet ? /^([A-Z]{3,7}) /.exec(packet.subarray(0, 8).toString('latin1'))?.[1] : undefined;
 }
 
 /** A quarter of the shortest enabled timeout, between 100 ms and 1 s. */

@@ -184,6 +184,19 @@ describe.each(databaseKinds())('request limits on %s', (database) => {
     expect(result.status).toBe(431);
   });
 
+  it('answers HEAD with oversized headers in several packets with 431 and no body', async () => {
+    const result = await raw(
+      publicPort,
+      `HEAD /health/alive HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(8000)}`,
+      {
+        trickle: [`${'b'.repeat(20_000)}\r\n\r\n`],
+        intervalMs: 50,
+      },
+    );
+    expect(result.status).toBe(431);
+    expect(result.text).toMatch(/\r\nContent-Length: 0\r\n\r\n$/);
+  });
+
   it('cuts off a client that trickles its headers', async () => {
     const trickle = Array.from({ length: 100 }, (_, index) => `X-Slow-${index}: 1\r\n`);
     const result = await raw(publicPort, 'GET /health/alive HTTP/1.1\r\nHost: 127.0.0.1\r\n', {

@@ -56,8 +56,8 @@ export async function createListenerApp(
 
   nest.use(requestLogger(core));
   nest.use(helmet(securityHeaders(core)));
-  // Responses carry sessions, flow state, identities and Set-Cookie headers, so no cache may keep
-  // them; the few cacheable ones, such as the built-in stylesheet, say so themselves.
+  // Responses contain sessions, flow state, identities and Set-Cookie headers, so no cache may
+  // keep them. The few cacheable responses, such as the built-in stylesheet, set their own header.
   nest.use((_request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
     next();

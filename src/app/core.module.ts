@@ -9,6 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { TraitsSchemaRegistry } from '../identity/traits-schema.registry.js';
 import { CsrfService } from '../self-service/csrf/csrf.service.js';
 import { LoginThrottle } from '../self-service/login/login-throttle.js';
+import { LoginThrottleRepository } from '../self-service/login/login-throttle.repository.js';
 import { PasswordHasher } from '../self-service/password/password-hasher.js';
 import { SessionCache } from '../session/session-cache.js';
 
@@ -42,7 +43,7 @@ export function createCoreServices(
     schemas: new TraitsSchemaRegistry(config),
     hasher: new PasswordHasher(config.argon2),
     csrf: new CsrfService(config),
-    throttle: new LoginThrottle(config),
+    throttle: new LoginThrottle(config, new LoginThrottleRepository(database)),
     lifecycle: new Lifecycle(),
     metrics: new Metrics(),
     sessionCache: new SessionCache(),

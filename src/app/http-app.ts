@@ -69,6 +69,13 @@ export async function createListenerApp(
   }
   nest.use(requestLogger(core));
   nest.use(security);
+  // Responses contain sessions, flow state, identities and Set-Cookie headers, so no cache may
+  // keep them. The few cacheable responses, such as the built-in stylesheet, set their own header.
+  nest.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  nest.use(rejectAnnouncedOversizeBody(config.bodyLimit));
   nest.use(
     express.json({
       limit: config.bodyLimit,
@@ -174,6 +181,29 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
+/**
+ * Answers 413 at once when Content-Length announces a body over the limit, and closes the
+ * connection. The body parsers would answer only after reading the whole body to its end,
+ * which lets a client hold the connection and send data until the request timeout.
+ */
+function rejectAnnouncedOversizeBody(limit: number) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const length = Number(request.headers['content-length']);
+    if (Number.isFinite(length) && length > limit) {
+      response.setHeader('Connection', 'close');
+      next(
+        Object.assign(new Error('request entity too large'), {
+          status: 413,
+          type: 'entity.too.large',
+        }),
+      );
+
+      return;
+    }
+    next();
+  };
+}
+
 function requestLogger(core: CoreServices) {
   return pinoHttp({
     logger: core.logger,
@@ -203,8 +233,8 @@ function requestLogger(core: CoreServices) {
 }
 
 /**
- * Headers for an API that also serves plain-HTML pages: no framing, no sniffing, no referrer
- * leaks, and a content security policy that allows the built-in pages' own stylesheet and
+ * Headers for an API that also serves plain-HTML pages: no framing (frame-ancestors 'none' and
+ * X-Frame-Options DENY), no sniffing, no referrer leaks, and a content security policy that allows the built-in pages' own stylesheet and
  * form posts only to the configured Gatehouse and frontend origins.
  */
 function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
@@ -237,6 +267,7 @@ function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
     referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
     strictTransportSecurity: config.publicUrlIsHttps ? { maxAge: 31_536_000 } : false,
   };
 }

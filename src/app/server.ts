@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Logger } from 'pino';
@@ -195,6 +195,9 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
       headersTimeout: config.headersTimeoutMs,
       keepAliveTimeout: 5000,
       maxHeaderSize: 16 * 1024,
+      // Node.js checks the two timeouts above only this often (30 s by default), so a client that
+      // trickles its headers or body would otherwise keep its connection far longer than allowed.
+      connectionsCheckingInterval: checkingInterval(config),
     },
     app.whoami
       ? (request, response) => {
@@ -204,19 +207,61 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
         }
       : app.express,
   );
+  // Remembers the method of the latest request line seen on each connection, for clientError.
+  const lastMethods = new WeakMap<object, string>();
+  server.on('connection', (socket: Socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      const method = methodOf(chunk);
+      if (method) {
+        lastMethods.set(socket, method);
+      }
+    });
+  });
+  // Requests that Node.js cannot parse or that break a limit never reach Express; they still
+  // get the error envelope, and the connection is closed.
   server.on('clientError', (error, socket) => {
-    if (socket.writable) {
-      const status =
-        (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
-          ? '431 Request Header Fields Too Large'
-          : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    } else {
+    if (!socket.writable) {
       socket.destroy();
+
+      return;
     }
+    const code = (error as { code?: string }).code;
+    const failure =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? new HttpError(431, {
+            reason: 'The request headers are larger than the limit of 16 KiB.',
+          })
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new HttpError(408, {
+              reason: 'The client did not send the whole request within the configured timeout.',
+            })
+          : new HttpError(400, { reason: 'The request is not valid HTTP.' });
+    // A response to HEAD has no body. The request line may have come in an earlier packet than
+    // the one that broke the limit, so the method is taken from the packets seen so far.
+    // NOTE: a packet that holds the end of one request and the start of the next is not
+    // recognised, so a HEAD request arriving that way still gets a body.
+    const raw = (error as { rawPacket?: Buffer }).rawPacket;
+    const method = methodOf(raw) ?? lastMethods.get(socket);
+    const body = method === 'HEAD' ? '' : JSON.stringify({ error: failure.toPayload() });
+    socket.end(
+      `HTTP/1.1 ${failure.code} ${failure.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   return server;
+}
+
+/** The method of a packet that starts with a request line, such as `GET /path HTTP/1.1`. */
+function methodOf(packet: Buffer | undefined): string | undefined {
+  return packet ? /^([A-Z]{3,7}) /.exec(packet.subarray(0, 8).toString('latin1'))?.[1] : undefined;
+}
+
+/** A quarter of the shortest enabled timeout, between 100 ms and 1 s. */
+function checkingInterval(config: GatehouseConfig): number {
+  const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs].filter((ms) => ms > 0);
+  const shortest = timeouts.length > 0 ? Math.min(...timeouts) : 4000;
+
+  return Math.min(1000, Math.max(100, Math.floor(shortest / 4)));
 }
 
 function listen(server: Server, host: string, port: number, key: string): Promise<AddressInfo> {

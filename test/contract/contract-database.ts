@@ -35,6 +35,7 @@ export async function openContractDatabase(kind: DatabaseKind): Promise<Contract
       await client.identity.deleteMany();
       await client.flowRequest.deleteMany();
       await client.selfServiceError.deleteMany();
+      await client.loginThrottleWindow.deleteMany();
     },
     close: async () => {
       await database.close();

@@ -50,7 +50,7 @@ describe.each(databaseKinds())('built-in UI on %s', (database) => {
     );
     expect(response.body).toMatch(/<input type="hidden" name="csrf_token" value="[^"]+" \/>/);
     expect(response.headers.get('content-security-policy')).toContain("form-action 'self'");
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it.each([

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 
 import { SessionRepository } from '../../session/session.repository.js';
+import { LoginThrottle } from '../login/login-throttle.js';
 import { ProfileRequestRepository } from '../profile/profile-request.repository.js';
 import { FlowRequestRepository } from './flow-request.repository.js';
 
@@ -13,7 +14,7 @@ const INTERVAL_MS = 10 * 60_000;
 // Expired requests stay a day, so that pages can still say that a request expired.
 const REQUEST_RETENTION_MS = 24 * 3600_000;
 
-/** Deletes expired sessions and old flow requests every ten minutes. */
+/** Deletes expired sessions, old flow requests and ended login throttle windows every ten minutes. */
 @Injectable()
 export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiredRowsCleaner.name);
@@ -23,6 +24,7 @@ export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplication
     private readonly sessions: SessionRepository,
     private readonly requests: FlowRequestRepository,
     private readonly profileRequests: ProfileRequestRepository,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,9 +44,10 @@ export class ExpiredRowsCleaner implements OnApplicationBootstrap, OnApplication
       const profileRequests = await this.profileRequests.deleteExpired(
         new Date(now - REQUEST_RETENTION_MS),
       );
+      const throttleWindows = await this.throttle.deleteExpired(new Date(now));
       this.logger.debug(
-        { sessions, requests, profileRequests },
-        'Deleted expired sessions and flow requests',
+        { sessions, requests, profileRequests, throttleWindows },
+        'Deleted expired sessions, flow requests and login throttle windows',
       );
     } catch (error) {
       this.logger.warn(

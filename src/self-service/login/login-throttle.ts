@@ -3,92 +3,79 @@ import { createHash } from 'node:crypto';
 import { GatehouseConfig } from '../../config/gatehouse-config.js';
 import { FlowFormError } from '../flow/flow-errors.js';
 import { messages } from '../messages.js';
-
-interface Window {
-  failures: number;
-  resetAt: number;
-}
-
-// Bounds memory under a flood of distinct identifiers or addresses; the oldest windows go first.
-const MAX_TRACKED_KEYS = 100_000;
+import type { LoginThrottleRepository, ThrottleWindow } from './login-throttle.repository.js';
 
 /**
- * Counts failed logins per identifier and per client address in fixed windows, and rejects
- * further attempts with 429 once either count reaches its limit, until the window ends.
+ * Limits login attempts per identifier and per client address in fixed windows, with the
+ * counts in the database so that all replicas share them.
  *
- * NOTE: counts live in this process's memory, so with several replicas an attacker gets the
- * limit once per replica, and a restart forgets them.
+ * Each attempt is counted before its password is checked, so that many attempts sent at once
+ * cannot all pass the check before the first failure is recorded; a successful login then takes
+ * its attempt back. Once either count exceeds its limit, attempts get 429 with Retry-After until
+ * the window ends, without a password check.
  */
 export class LoginThrottle {
-  private readonly windows = new Map<string, Window>();
+  constructor(
+    private readonly config: GatehouseConfig,
+    private readonly repository: LoginThrottleRepository,
+  ) {}
 
-  constructor(private readonly config: GatehouseConfig) {}
-
-  /** @throws FlowFormError 429 with Retry-After when the identifier or address is throttled. */
-  check(identifier: string, address: string): void {
+  /** Counts an attempt. @throws FlowFormError 429 with Retry-After when the identifier or address is throttled. */
+  async attempt(identifier: string, address: string): Promise<void> {
     const settings = this.config.loginThrottle;
     if (!settings.enabled) {
       return;
     }
-    const now = Date.now();
+    const now = new Date();
+    const [byIdentifier, byAddress] = await Promise.all([
+      this.repository.increment(identifierKey(identifier), settings.windowMs, now),
+      this.repository.increment(addressKey(address), settings.windowMs, now),
+    ]);
     const blocked = [
-      this.blockedUntil(identifierKey(identifier), settings.maxPerIdentifier, now),
-      this.blockedUntil(`address:${address}`, settings.maxPerAddress, now),
+      blockedUntil(byIdentifier, settings.maxPerIdentifier),
+      blockedUntil(byAddress, settings.maxPerAddress),
     ].filter((until): until is number => until !== undefined);
     if (blocked.length > 0) {
-      const seconds = Math.max(1, Math.ceil((Math.max(...blocked) - now) / 1000));
+      const seconds = Math.max(1, Math.ceil((Math.max(...blocked) - now.getTime()) / 1000));
       throw FlowFormError.onForm(messages.loginThrottled(seconds), 429, {
         'Retry-After': String(seconds),
       });
     }
   }
 
-  recordFailure(identifier: string, address: string): void {
+  /** Forgets the identifier's failures after a successful login and takes back the address's attempt. */
+  async succeeded(identifier: string, address: string): Promise<void> {
     if (!this.config.loginThrottle.enabled) {
       return;
     }
-    const now = Date.now();
-    for (const key of [identifierKey(identifier), `address:${address}`]) {
-      const window = this.current(key, now) ?? {
-        failures: 0,
-        resetAt: now + this.config.loginThrottle.windowMs,
-      };
-      window.failures += 1;
-      this.windows.delete(key);
-      this.windows.set(key, window);
-    }
-    while (this.windows.size > MAX_TRACKED_KEYS) {
-      this.windows.delete(this.windows.keys().next().value as string);
-    }
+    await Promise.all([
+      this.repository.delete(identifierKey(identifier)),
+      this.repository.decrement(addressKey(address)),
+    ]);
   }
 
-  /** Forgets the identifier's failures after a successful login; the address keeps its count. */
-  recordSuccess(identifier: string): void {
-    this.windows.delete(identifierKey(identifier));
-  }
-
-  private blockedUntil(key: string, limit: number, now: number): number | undefined {
-    const window = this.current(key, now);
-
-    return window && window.failures >= limit ? window.resetAt : undefined;
-  }
-
-  private current(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && window.resetAt <= now) {
-      this.windows.delete(key);
-
-      return undefined;
-    }
-
-    return window;
+  /** Deletes windows that have ended; returns how many. */
+  deleteExpired(now: Date): Promise<number> {
+    return this.repository.deleteExpired(now);
   }
 }
 
+function blockedUntil(window: ThrottleWindow, limit: number): number | undefined {
+  return window.failures > limit ? window.resetAt.getTime() : undefined;
+}
+
 /**
- * Map key of an identifier: its SHA-256 hash, so that each tracked key has a fixed size however
- * long the submitted identifiers are, and no identifier is kept in memory as it was typed.
+ * Keys are SHA-256 hashes, so that each has a fixed size however long the submitted identifier
+ * is, and no identifier or address is stored as it was sent.
  */
 function identifierKey(identifier: string): string {
-  return `identifier:${createHash('sha256').update(identifier).digest('base64url')}`;
+  return `identifier:${sha256(identifier)}`;
+}
+
+function addressKey(address: string): string {
+  return `address:${sha256(address)}`;
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
 }

@@ -101,7 +101,7 @@ export class LoginService {
 
     const normalized = identifier.toLowerCase();
     const address = request.ip ?? '';
-    this.throttle.check(normalized, address);
+    await this.throttle.attempt(normalized, address);
     const credentials =
       normalized.length <= MAX_IDENTIFIER_LENGTH
         ? await this.identities.findPasswordCredentials(normalized)
@@ -110,11 +110,10 @@ export class LoginService {
       ? await this.hasher.verify(credentials.hashedPassword, password)
       : await this.hasher.verifyDummy(password);
     if (!valid || !credentials) {
-      this.throttle.recordFailure(normalized, address);
       throw FlowFormError.onForm(messages.credentialsInvalid());
     }
 
-    this.throttle.recordSuccess(normalized);
+    await this.throttle.succeeded(normalized, address);
     await this.hooks.run(
       this.config.loginAfterHooks,
       credentials.identity,

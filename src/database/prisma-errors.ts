@@ -13,6 +13,9 @@ interface PrismaLikeError {
 // PostgreSQL cannot store U+0000 in text (22021) or in jsonb (22P05), and rejects the row.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
+// SQLSTATE of a deadlock (40P01) and a serialization failure (40001).
+const WRITE_CONFLICT_CODES = new Set(['40P01', '40001']);
+
 // Prisma codes for an unreachable, closed or timed-out database connection.
 const CONNECTION_ERROR_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024']);
 
@@ -33,6 +36,53 @@ export function isUniqueViolation(error: unknown): boolean {
       candidate?.message ?? '',
     )
   );
+}
+
+/**
+ * Whether an error is a foreign-key violation, such as a row that refers to an identity
+ * deleted by a concurrent request.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const candidate = error as PrismaLikeError;
+
+  return (
+    candidate?.code === 'P2003' ||
+    /Foreign key constraint (violated|failed)|violates foreign key constraint|FOREIGN KEY constraint failed/i.test(
+      candidate?.message ?? '',
+    )
+  );
+}
+
+/**
+ * Whether an error is a transaction that PostgreSQL aborted to break a deadlock or a
+ * serialization conflict with a concurrent one; running it again is safe.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  return (
+    (error as PrismaLikeError)?.code === 'P2034' ||
+    hasOriginalCode(error, WRITE_CONFLICT_CODES) ||
+    /write conflict or a deadlock|deadlock detected|could not serialize access/i.test(
+      collectText(error),
+    )
+  );
+}
+
+/**
+ * Runs a unit of work, running it again, a few times at most, when the database aborted it in
+ * a deadlock or a serialization conflict with a concurrent transaction.
+ */
+export async function retryOnWriteConflict<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isWriteConflict(error)) {
+        throw error;
+      }
+      // A short random pause keeps the two transactions from colliding again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /** Whether an error is Prisma's "record to update or delete does not exist". */
@@ -59,6 +109,13 @@ export function translateDatabaseError(error: unknown): unknown {
   const code = (error as PrismaLikeError)?.code;
   if ((code && CONNECTION_ERROR_CODES.has(code)) || CONNECTION_ERROR_PATTERN.test(text)) {
     return databaseUnavailable();
+  }
+  if (isWriteConflict(error)) {
+    // Left after the retries of retryOnWriteConflict, or from a statement that has none.
+    return new HttpError(503, {
+      reason: 'The change collided with a concurrent one. Please try again.',
+      headers: { 'Retry-After': '1' },
+    });
   }
   if (SQLITE_STORAGE_PATTERN.test(text)) {
     return new HttpError(503, {

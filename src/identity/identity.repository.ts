@@ -4,7 +4,11 @@ import { Injectable } from '@nestjs/common';
 
 import { conflict } from '../common/errors.js';
 import { asJson, Database } from '../database/database.js';
-import { isRecordNotFound, isUniqueViolation } from '../database/prisma-errors.js';
+import {
+  isRecordNotFound,
+  isUniqueViolation,
+  retryOnWriteConflict,
+} from '../database/prisma-errors.js';
 
 export type Traits = Record<string, unknown>;
 
@@ -143,49 +147,53 @@ export class IdentityRepository {
    */
   async update(identity: Identity, identifiers: string[]): Promise<boolean> {
     try {
-      return await this.database.client.$transaction(async (tx) => {
-        const updated = await tx.identity.updateMany({
-          where: { id: identity.id },
-          data: { traitsSchemaId: identity.traitsSchemaId, traits: asJson(identity.traits) },
-        });
-        if (updated.count === 0) {
-          return false;
-        }
-        if (identifiers.length === 0) {
-          await tx.identityCredentialIdentifier.deleteMany({
-            where: { credential: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
+      // Two people swapping identifiers delete and insert the same unique keys in opposite
+      // order; PostgreSQL breaks that deadlock by aborting one transaction, which runs again.
+      return await retryOnWriteConflict(() =>
+        this.database.client.$transaction(async (tx) => {
+          const updated = await tx.identity.updateMany({
+            where: { id: identity.id },
+            data: { traitsSchemaId: identity.traitsSchemaId, traits: asJson(identity.traits) },
           });
+          if (updated.count === 0) {
+            return false;
+          }
+          if (identifiers.length === 0) {
+            await tx.identityCredentialIdentifier.deleteMany({
+              where: { credential: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
+            });
+
+            return true;
+          }
+          const credential = await tx.identityCredential.upsert({
+            where: { identityId_type: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
+            create: {
+              id: randomUUID(),
+              identityId: identity.id,
+              type: PASSWORD_CREDENTIAL,
+              config: {},
+            },
+            update: {},
+            select: { id: true, identifiers: { select: { identifier: true } } },
+          });
+          const current = new Set(credential.identifiers.map((row) => row.identifier));
+          const wanted = new Set(identifiers);
+          const removed = [...current].filter((identifier) => !wanted.has(identifier));
+          const added = [...wanted].filter((identifier) => !current.has(identifier));
+          if (removed.length > 0) {
+            await tx.identityCredentialIdentifier.deleteMany({
+              where: { credentialId: credential.id, identifier: { in: removed } },
+            });
+          }
+          for (const identifier of added) {
+            await tx.identityCredentialIdentifier.create({
+              data: { id: randomUUID(), credentialId: credential.id, identifier },
+            });
+          }
 
           return true;
-        }
-        const credential = await tx.identityCredential.upsert({
-          where: { identityId_type: { identityId: identity.id, type: PASSWORD_CREDENTIAL } },
-          create: {
-            id: randomUUID(),
-            identityId: identity.id,
-            type: PASSWORD_CREDENTIAL,
-            config: {},
-          },
-          update: {},
-          select: { id: true, identifiers: { select: { identifier: true } } },
-        });
-        const current = new Set(credential.identifiers.map((row) => row.identifier));
-        const wanted = new Set(identifiers);
-        const removed = [...current].filter((identifier) => !wanted.has(identifier));
-        const added = [...wanted].filter((identifier) => !current.has(identifier));
-        if (removed.length > 0) {
-          await tx.identityCredentialIdentifier.deleteMany({
-            where: { credentialId: credential.id, identifier: { in: removed } },
-          });
-        }
-        for (const identifier of added) {
-          await tx.identityCredentialIdentifier.create({
-            data: { id: randomUUID(), credentialId: credential.id, identifier },
-          });
-        }
-
-        return true;
-      });
+        }),
+      );
     } catch (error) {
       throw await this.refineUniqueViolation(error, identifiers, identity.id);
     }
@@ -198,7 +206,7 @@ export class IdentityRepository {
    */
   async delete(id: string): Promise<boolean> {
     try {
-      await this.database.client.identity.delete({ where: { id } });
+      await retryOnWriteConflict(() => this.database.client.identity.delete({ where: { id } }));
 
       return true;
     } catch (error) {

@@ -23,6 +23,10 @@ const CONNECTION_ERROR_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P10
 const CONNECTION_ERROR_PATTERN =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error|Can't reach database server|server closed the connection|SQLITE_BUSY|database is locked/i;
 
+// Prisma's error when a COMMIT failed and its rollback found the transaction closed: the
+// database refused or lost the commit, which is the database's fault, not the request's.
+const FAILED_COMMIT_PATTERN = /A rollback cannot be executed on a committed transaction/;
+
 const SQLITE_STORAGE_PATTERN =
   /SQLITE_READONLY|attempt to write a readonly database|SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_CANTOPEN|unable to open database/i;
 
@@ -115,6 +119,13 @@ export function translateDatabaseError(error: unknown): unknown {
     return new HttpError(503, {
       reason: 'The change collided with a concurrent one. Please try again.',
       headers: { 'Retry-After': '1' },
+    });
+  }
+  if (FAILED_COMMIT_PATTERN.test(text)) {
+    return new HttpError(503, {
+      reason:
+        'The database could not commit the change; the server log has the cause. Please try again in a moment.',
+      headers: { 'Retry-After': '5' },
     });
   }
   if (SQLITE_STORAGE_PATTERN.test(text)) {

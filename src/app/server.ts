@@ -8,7 +8,7 @@ import type { GatehouseConfig } from '../config/gatehouse-config.js';
 import { openDatabase, type Database, type MigrationMode } from '../database/database.js';
 import { parseDsn } from '../database/dsn.js';
 import type { MigrationReport } from '../database/migrator.js';
-import { translateDatabaseError } from '../database/prisma-errors.js';
+import { isConnectionError, isSqliteStorageError } from '../database/prisma-errors.js';
 import { HttpError } from '../common/errors.js';
 import { createCoreServices, type CoreServices } from './core.module.js';
 import { createListenerApp, type ListenerApp } from './http-app.js';
@@ -159,9 +159,12 @@ async function connectWithRetry(
     try {
       return await openDatabase(config, logger, migrations);
     } catch (error) {
-      const unavailable = translateDatabaseError(error) instanceof HttpError;
-      if (!unavailable || Date.now() >= deadline) {
-        throw new StartupError(`Unable to open the database: ${describeError(error)}`);
+      // A read-only or full SQLite file will not fix itself: only unreachable servers are waited for.
+      if (!isConnectionError(error) || Date.now() >= deadline) {
+        const hint = isSqliteStorageError(error)
+          ? '. Check that the SQLite file and its directory are writable by this user and that the disk has space.'
+          : '';
+        throw new StartupError(`Unable to open the database: ${describeError(error)}${hint}`);
       }
       const delay = Math.min(500 * 2 ** (attempt - 1), 5000);
       logger.warn({ attempt, retryInMs: delay }, 'The database is not reachable yet; retrying');

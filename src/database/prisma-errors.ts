@@ -94,6 +94,26 @@ export function isRecordNotFound(error: unknown): boolean {
   return (error as PrismaLikeError)?.code === 'P2025';
 }
 
+/** Whether an error is SQLite refusing to open or write its file: read-only, full or missing. */
+export function isSqliteStorageError(error: unknown): boolean {
+  return SQLITE_STORAGE_PATTERN.test(collectText(error));
+}
+
+/**
+ * Whether an error means the database could not be reached, as opposed to a database that
+ * answers but refuses to store data; only the first is worth waiting for at startup.
+ */
+export function isConnectionError(error: unknown): boolean {
+  const text = collectText(error);
+  const code = (error as PrismaLikeError)?.code;
+
+  return (
+    ((code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
+      CONNECTION_ERROR_PATTERN.test(text)) &&
+    !SQLITE_STORAGE_PATTERN.test(text)
+  );
+}
+
 /**
  * Translates database failures that are not the caller's fault into HTTP errors: an unreachable
  * or overloaded database is 503, a read-only or full SQLite file is 503 with its own reason.

@@ -25,6 +25,8 @@ const CONNECTION_ERROR_PATTERN =
 
 // Prisma's error when a COMMIT failed and its rollback found the transaction closed: the
 // database refused or lost the commit, which is the database's fault, not the request's.
+// NOTE: Prisma 6.19 drops the COMMIT's own error here. On SQLite the adapter logs it and rolls
+// back; on PostgreSQL a commit cut off in flight may or may not have been applied.
 const FAILED_COMMIT_PATTERN = /A rollback cannot be executed on a committed transaction/;
 
 const SQLITE_STORAGE_PATTERN =
@@ -43,8 +45,8 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Whether an error is a foreign-key violation, such as a row that refers to an identity
- * deleted by a concurrent request.
+ * Checks for a foreign-key violation, such as a row that refers to an identity deleted by a
+ * concurrent request.
  */
 export function isForeignKeyViolation(error: unknown): boolean {
   const candidate = error as PrismaLikeError;
@@ -58,8 +60,8 @@ export function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
- * Whether an error is a transaction that PostgreSQL aborted to break a deadlock or a
- * serialization conflict with a concurrent one; running it again is safe.
+ * Checks for a transaction that PostgreSQL aborted to break a deadlock or a serialization
+ * conflict with a concurrent one. Running such a transaction again is safe.
  */
 export function isWriteConflict(error: unknown): boolean {
   return (

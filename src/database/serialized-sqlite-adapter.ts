@@ -22,8 +22,8 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   private readonly mutex = new Mutex();
 
   /**
-   * @param onCommitFailure told about a COMMIT that failed, for example on a full disk; the
-   *   transaction has been rolled back by then.
+   * @param onCommitFailure called with the error of a COMMIT that failed, for example on a full
+   *   disk, after the transaction has been rolled back.
    */
   constructor(
     private readonly inner: SqlDriverAdapter,
@@ -72,10 +72,10 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
 }
 
 /**
- * Releases the lock when the transaction ends. Prisma ends a transaction by sending COMMIT
- * and then calling commit(); when COMMIT itself fails, as on a full disk, Prisma calls neither
- * commit() nor rollback(), so the transaction is rolled back and released here instead.
- * Otherwise both locks would stay held and every later query would wait forever.
+ * Releases the lock when the transaction ends. Prisma ends a transaction by sending COMMIT and
+ * then calling commit(). When COMMIT itself fails, as on a full disk, Prisma calls neither
+ * commit() nor rollback(), so this wrapper rolls back and releases instead; otherwise both
+ * locks would stay held and every later query would wait forever.
  */
 function releasingOnEnd(
   transaction: Transaction,

@@ -51,7 +51,7 @@ describe.each(databaseKinds())('concurrent account changes on %s', (database) =>
 
   afterEach(async () => {
     expectConsistentState(await readStoredState(server.dsn));
-    // A race that ends in a 500 shows here even when the browser only sees a redirect.
+    // A race that ends in a 500 is logged even when the browser gets only a redirect.
     const errors = server.logs.slice(logsBefore).filter((line) => line.includes('"level":"error"'));
     expect(errors.map((line) => line.slice(0, 600))).toEqual([]);
   });

@@ -98,6 +98,9 @@ export async function startServer(
   };
 }
 
+// Time after the signal during which the listeners still accept connections, at the least.
+const MIN_ACCEPT_WINDOW_MS = 250;
+
 // Part of the grace period kept for closing the applications and the database after draining.
 const CLEANUP_RESERVE_MS = 500;
 
@@ -127,7 +130,15 @@ async function shutdown(context: {
       response.setHeader('Connection', 'close');
     });
   }
-  const delay = Math.min(config.shutdownDelayMs, config.shutdownGracePeriodMs);
+  // Closing a listener resets connections still in its accept queue, and closing idle
+  // keep-alive connections loses a request whose bytes have not been read yet. A short window
+  // lets requests sent before the signal arrive first, even with shutdown_delay at 0s.
+  // NOTE: a request that takes longer than MIN_ACCEPT_WINDOW_MS to reach the process can still
+  // be reset; shutdown_delay behind a load balancer covers that.
+  const delay = Math.min(
+    Math.max(config.shutdownDelayMs, MIN_ACCEPT_WINDOW_MS),
+    config.shutdownGracePeriodMs,
+  );
   if (delay > 0) {
     await sleep(delay);
   }

@@ -84,7 +84,7 @@ export class ProfileService {
       response.redirect(302, withQuery(this.config.profileUi, { request: id }));
     } catch (error) {
       if (isForeignKeyViolation(error)) {
-        // The identity was deleted after its session was read: answer as if it had been first.
+        // The identity was deleted after its session was read, so respond as if the deletion came first.
         response.redirect(302, this.loginThenProfileUrl());
 
         return;
@@ -171,7 +171,7 @@ export class ProfileService {
       response.redirect(302, withQuery(this.config.profileUi, { request: profile.id }));
     } catch (error) {
       if (error instanceof IdentityGoneError) {
-        // The identity was deleted after its session was read: answer as if it had been first.
+        // The identity was deleted after its session was read, so respond as if the deletion came first.
         response.redirect(302, this.config.loginUi);
 
         return;

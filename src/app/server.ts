@@ -8,7 +8,7 @@ import type { GatehouseConfig } from '../config/gatehouse-config.js';
 import { openDatabase, type Database, type MigrationMode } from '../database/database.js';
 import { parseDsn } from '../database/dsn.js';
 import type { MigrationReport } from '../database/migrator.js';
-import { translateDatabaseError } from '../database/prisma-errors.js';
+import { isConnectionError, isSqliteStorageError } from '../database/prisma-errors.js';
 import { HttpError } from '../common/errors.js';
 import { createCoreServices, type CoreServices } from './core.module.js';
 import { createListenerApp, type ListenerApp } from './http-app.js';
@@ -98,6 +98,9 @@ export async function startServer(
   };
 }
 
+// Time after the signal during which the listeners still accept connections, at the least.
+const MIN_ACCEPT_WINDOW_MS = 250;
+
 // Part of the grace period kept for closing the applications and the database after draining.
 const CLEANUP_RESERVE_MS = 500;
 
@@ -127,7 +130,15 @@ async function shutdown(context: {
       response.setHeader('Connection', 'close');
     });
   }
-  const delay = Math.min(config.shutdownDelayMs, config.shutdownGracePeriodMs);
+  // Closing a listener resets connections still in its accept queue, and closing idle
+  // keep-alive connections loses a request whose bytes have not been read yet. A short window
+  // lets requests sent before the signal arrive first, even with shutdown_delay at 0s.
+  // NOTE: a request that takes longer than MIN_ACCEPT_WINDOW_MS to reach the process can still
+  // be reset; shutdown_delay behind a load balancer covers that.
+  const delay = Math.min(
+    Math.max(config.shutdownDelayMs, MIN_ACCEPT_WINDOW_MS),
+    config.shutdownGracePeriodMs,
+  );
   if (delay > 0) {
     await sleep(delay);
   }
@@ -159,9 +170,12 @@ async function connectWithRetry(
     try {
       return await openDatabase(config, logger, migrations);
     } catch (error) {
-      const unavailable = translateDatabaseError(error) instanceof HttpError;
-      if (!unavailable || Date.now() >= deadline) {
-        throw new StartupError(`Unable to open the database: ${describeError(error)}`);
+      // A read-only or full SQLite file will not fix itself: only unreachable servers are waited for.
+      if (!isConnectionError(error) || Date.now() >= deadline) {
+        const hint = isSqliteStorageError(error)
+          ? '. Check that the SQLite file and its directory are writable by this user and that the disk has space.'
+          : '';
+        throw new StartupError(`Unable to open the database: ${describeError(error)}${hint}`);
       }
       const delay = Math.min(500 * 2 ** (attempt - 1), 5000);
       logger.warn({ attempt, retryInMs: delay }, 'The database is not reachable yet; retrying');

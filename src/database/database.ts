@@ -49,13 +49,13 @@ export async function openDatabase(
   const target = parseDsn(config.dsn);
 
   return target.kind === 'sqlite'
-    ? openSqlite(target.file, migrations)
+    ? openSqlite(target.file, logger, migrations)
     : openPostgresql(target.url, config, logger, migrations);
 }
 
 // Each kind's driver and generated client load only when that kind of database is opened,
 // which keeps startup time and memory down.
-async function openSqlite(file: string, migrations: MigrationMode) {
+async function openSqlite(file: string, logger: Logger, migrations: MigrationMode) {
   const [{ PrismaBetterSQLite3 }, { PrismaClient: SqliteClient }] = await Promise.all([
     import('@prisma/adapter-better-sqlite3'),
     import('../generated/sqlite/client.js'),
@@ -66,7 +66,12 @@ async function openSqlite(file: string, migrations: MigrationMode) {
   // Waiting on a lock held by another process beats failing at once; WAL lets readers
   // proceed while a write is under way.
   const inner = await new PrismaBetterSQLite3({ url: file, timeout: 5000 }).connect();
-  const adapter = new SerializedSqliteAdapter(inner);
+  const adapter = new SerializedSqliteAdapter(inner, (error) =>
+    logger.warn(
+      { err: error },
+      'SQLite could not commit a transaction and rolled it back; is the disk full or the file read-only?',
+    ),
+  );
   await adapter.executeScript('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
   if (file !== ':memory:') {
     await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');

@@ -21,7 +21,14 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   readonly adapterName: string;
   private readonly mutex = new Mutex();
 
-  constructor(private readonly inner: SqlDriverAdapter) {
+  /**
+   * @param onCommitFailure called with the error of a COMMIT that failed, for example on a full
+   *   disk, after the transaction has been rolled back.
+   */
+  constructor(
+    private readonly inner: SqlDriverAdapter,
+    private readonly onCommitFailure: (error: unknown) => void = () => undefined,
+  ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
@@ -43,7 +50,7 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
     try {
       const transaction = await this.inner.startTransaction(isolationLevel);
 
-      return releasingOnEnd(transaction, release);
+      return releasingOnEnd(transaction, release, this.onCommitFailure);
     } catch (error) {
       release();
       throw error;
@@ -64,7 +71,17 @@ export class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 }
 
-function releasingOnEnd(transaction: Transaction, release: () => void): Transaction {
+/**
+ * Releases the lock when the transaction ends. Prisma ends a transaction by sending COMMIT and
+ * then calling commit(). When COMMIT itself fails, as on a full disk, Prisma calls neither
+ * commit() nor rollback(), so this wrapper rolls back and releases instead; otherwise both
+ * locks would stay held and every later query would wait forever.
+ */
+function releasingOnEnd(
+  transaction: Transaction,
+  release: () => void,
+  onCommitFailure: (error: unknown) => void,
+): Transaction {
   let released = false;
   const releaseOnce = () => {
     if (!released) {
@@ -78,7 +95,21 @@ function releasingOnEnd(transaction: Transaction, release: () => void): Transact
     adapterName: transaction.adapterName,
     options: transaction.options,
     queryRaw: (query) => transaction.queryRaw(query),
-    executeRaw: (query) => transaction.executeRaw(query),
+    executeRaw: async (query) => {
+      try {
+        return await transaction.executeRaw(query);
+      } catch (error) {
+        if (/^\s*COMMIT\b/i.test(query.sql)) {
+          // SQLite may have rolled back already, in which case ROLLBACK fails harmlessly.
+          await transaction
+            .executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] })
+            .catch(() => undefined);
+          await transaction.rollback().finally(releaseOnce);
+          onCommitFailure(error);
+        }
+        throw error;
+      }
+    },
     commit: () => transaction.commit().finally(releaseOnce),
     rollback: () => transaction.rollback().finally(releaseOnce),
   };

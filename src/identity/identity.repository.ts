@@ -4,8 +4,12 @@ import { Injectable } from '@nestjs/common';
 
 import { conflict } from '../common/errors.js';
 import { asJson, Database } from '../database/database.js';
+import {
+  isRecordNotFound,
+  isUniqueViolation,
+  retryOnWriteConflict,
+} from '../database/prisma-errors.js';
 import { SessionCache } from '../session/session-cache.js';
-import { isRecordNotFound, isUniqueViolation } from '../database/prisma-errors.js';
 
 export type Traits = Record<string, unknown>;
 
@@ -147,7 +151,9 @@ export class IdentityRepository {
    */
   async update(identity: Identity, identifiers: string[]): Promise<boolean> {
     try {
-      return await this.updateInTransaction(identity, identifiers);
+      // Two people swapping identifiers delete and insert the same unique keys in opposite
+      // order; PostgreSQL breaks that deadlock by aborting one transaction, which runs again.
+      return await retryOnWriteConflict(() => this.updateInTransaction(identity, identifiers));
     } catch (error) {
       throw await this.refineUniqueViolation(error, identifiers, identity.id);
     } finally {
@@ -209,7 +215,7 @@ export class IdentityRepository {
    */
   async delete(id: string): Promise<boolean> {
     try {
-      await this.database.client.identity.delete({ where: { id } });
+      await retryOnWriteConflict(() => this.database.client.identity.delete({ where: { id } }));
 
       return true;
     } catch (error) {

@@ -42,11 +42,14 @@ export class SessionRepository {
         identity: { select: { id: true, traitsSchemaId: true, traits: true } },
       },
     });
-    if (!row) {
+    // Prisma reads the identity with a second query: an identity deleted in between comes back
+    // as null, and its session is as good as gone.
+    const identity = row?.identity as NonNullable<typeof row>['identity'] | null | undefined;
+    if (!row || !identity) {
       return undefined;
     }
 
-    return { ...row, identity: { ...row.identity, traits: (row.identity.traits ?? {}) as Traits } };
+    return { ...row, identity: { ...identity, traits: (identity.traits ?? {}) as Traits } };
   }
 
   /**

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createIdentity, listAllIdentities } from '../support/admin.js';
 import { BrowserClient } from '../support/browser-client.js';
 import { databaseKinds } from '../support/databases.js';
-import { csrfTokenOf, passwordForm, startFlow } from '../support/flows.js';
+import { csrfTokenOf, login, passwordForm, register, startFlow, whoami } from '../support/flows.js';
 import { dropTestDatabases, startGatehouse, type TestServer } from '../support/gatehouse.js';
 
 // Slow argon2 settings make a registration take well over a second, so that it is still
@@ -116,6 +116,72 @@ describe.each(databaseKinds())('graceful shutdown on %s', (database) => {
         await next.stop();
       }
     } finally {
+      await server.stop();
+    }
+  });
+
+  it('finishes every request of a steady load that started before the signal', async () => {
+    const realFetch = globalThis.fetch;
+    const server = await startGatehouse({
+      database,
+      env: { SERVE_SHUTDOWN_GRACE_PERIOD: '8s' },
+    });
+    try {
+      // Every HTTP request the load sends is recorded, also those inside multi-step flows.
+      const samples: { started: number; status: number; failure?: string; url: string }[] = [];
+      globalThis.fetch = async (input, init) => {
+        const started = performance.now();
+        const url = String(input instanceof Request ? input.url : input);
+        try {
+          const response = await realFetch(input, init);
+          samples.push({ started, url, status: response.status });
+
+          return response;
+        } catch (error) {
+          const cause = (error as { cause?: { code?: string } }).cause?.code;
+          samples.push({ started, url, status: 0, failure: `${String(error)} (${cause})` });
+          throw error;
+        }
+      };
+      const attempt = (send: () => Promise<unknown>) => send().catch(() => undefined);
+      const person = new BrowserClient();
+      await register(person, server, 'steady@example.com', 'a steady sound passphrase');
+      let running = true;
+      let counter = 0;
+      const worker = async () => {
+        while (running) {
+          counter += 1;
+          const browser = new BrowserClient();
+          const email = `load-${counter}@example.com`;
+          await attempt(() => register(browser, server, email, 'a steady sound passphrase'));
+          await attempt(() => whoami(person, server));
+          await attempt(() => fetch(`${server.adminUrl}/identities?per_page=5`));
+          await attempt(() =>
+            login(new BrowserClient(), server, 'steady@example.com', 'a steady sound passphrase'),
+          );
+        }
+      };
+      const workers = Array.from({ length: 6 }, () => worker());
+      await sleep(1500);
+
+      // A burst sent just before the signal: its connections are still being opened when the
+      // process starts to shut down.
+      const burst = Array.from({ length: 30 }, (_, index) =>
+        attempt(() => fetch(`${index % 2 ? server.adminUrl : server.publicUrl}/health/alive`)),
+      );
+      const signalled = performance.now();
+      const { code, ms } = await terminate(server);
+      running = false;
+      await Promise.all([...workers, ...burst]);
+
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(8000);
+      const before = samples.filter((sample) => sample.started < signalled);
+      expect(before.length).toBeGreaterThan(20);
+      expect(before.filter((sample) => sample.status === 0 || sample.status >= 500)).toEqual([]);
+      expect(server.logs.join('\n')).not.toContain('before every request finished');
+    } finally {
+      globalThis.fetch = realFetch;
       await server.stop();
     }
   });

@@ -23,6 +23,7 @@ import { SelfServiceErrorService } from '../errors/self-service-error.service.js
 import { FlowFormError } from '../flow/flow-errors.js';
 import { FlowRequestService, type FormFailureTarget } from '../flow/flow-request.service.js';
 import { readFormBody } from '../form/form-body.js';
+import { isForeignKeyViolation } from '../../database/prisma-errors.js';
 import { CSRF_FIELD, setCsrfField, sortFields, type Form } from '../form/form.js';
 import { decodeTraits, fieldOrder, setTraitValues } from '../form/traits-form.js';
 import { messages } from '../messages.js';
@@ -82,6 +83,12 @@ export class ProfileService {
       });
       response.redirect(302, withQuery(this.config.profileUi, { request: id }));
     } catch (error) {
+      if (isForeignKeyViolation(error)) {
+        // The identity was deleted after its session was read, so respond as if the deletion came first.
+        response.redirect(302, this.loginThenProfileUrl());
+
+        return;
+      }
       await this.errors.redirectToErrorUi(request, response, error);
     }
   }
@@ -163,6 +170,12 @@ export class ProfileService {
       await this.requests.update(profile);
       response.redirect(302, withQuery(this.config.profileUi, { request: profile.id }));
     } catch (error) {
+      if (error instanceof IdentityGoneError) {
+        // The identity was deleted after its session was read, so respond as if the deletion came first.
+        response.redirect(302, this.config.loginUi);
+
+        return;
+      }
       await this.flows.failOnForm(
         this.config.profileUi,
         target,
@@ -241,7 +254,7 @@ export class ProfileService {
         : error;
     }
     if (!updated) {
-      throw resourceNotFound();
+      throw new IdentityGoneError();
     }
     const identifiersChanged =
       current.length !== identifiers.length ||
@@ -326,6 +339,9 @@ export class ProfileService {
     });
   }
 }
+
+/** Raised when the identity of a submission's session was deleted while the request ran. */
+class IdentityGoneError extends Error {}
 
 /** Builds the 403 for unknown and foreign requests alike, so that request ids cannot be probed. */
 function accessDenied() {

@@ -107,10 +107,11 @@ export async function createListenerApp(
 
 /**
  * Answers `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
- * no cached session: API gateways call it on every request they forward. It sets the same headers and cookies as the Nest route
- * (request id, security headers, CSRF cookie, no-store) and writes the same JSON. Anything
- * else — no cookie, a bad or revoked one, a database error — goes on to the Nest route, which
- * answers with the error envelope, clears the cookie and logs as usual.
+ * no cached session: API gateways call it on every request they forward. It sets the same
+ * headers and cookies as the Nest route (request id, security headers, CSRF cookie,
+ * no-store) and writes the same JSON. Anything
+ * else — no cookie, a bad or revoked one — goes on to the Nest route, which answers with the
+ * error envelope, clears the cookie and logs as usual. A database error is answered here.
  */
 function whoamiFastPath(
   core: CoreServices,
@@ -152,7 +153,18 @@ function whoamiFastPath(
           response.setHeader('Content-Length', Buffer.byteLength(body));
           response.end(body);
         },
-        () => next(),
+        (error: unknown) => {
+          // Answers here rather than in the Nest route, which would query the unavailable
+          // database a second time and make the client wait for two timeouts.
+          const id = requestIdOf(request);
+          request.id = id;
+          response.setHeader('X-Request-ID', id);
+          for (const [name, value] of securityHeaders) {
+            response.setHeader(name, value);
+          }
+          response.setHeader('Cache-Control', 'no-store');
+          sendErrorResponse(error, request, response, core.logger);
+        },
       );
     });
   };

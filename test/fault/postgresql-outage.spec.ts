@@ -24,6 +24,8 @@ const WORKERS = 6;
 // Registrations submitted around the moment of the cut.
 const BURST = 12;
 const PASSWORD = 'correct horse battery staple';
+// whoami may answer a session it looked up shortly before the cut from its cache, for this long.
+const SESSION_CACHE_TTL_MS = 500;
 
 type Operation = 'register-start' | 'register-submit' | 'login' | 'whoami' | 'admin-list';
 
@@ -308,9 +310,10 @@ postgresqlOnly('PostgreSQL outage under steady load', () => {
         expect(during.length).toBeGreaterThan(WORKERS);
         const late = during.filter(
           (sample) =>
-            sample.status !== 503 ||
-            !sample.envelope ||
-            sample.ended - sample.started > QUERY_TIMEOUT_MS + SLACK_MS,
+            !servedFromSessionCache(sample, markCut) &&
+            (sample.status !== 503 ||
+              !sample.envelope ||
+              sample.ended - sample.started > QUERY_TIMEOUT_MS + SLACK_MS),
         );
         expect(late.map((sample) => ({ ...sample, ms: sample.ended - sample.started }))).toEqual(
           [],
@@ -348,6 +351,14 @@ postgresqlOnly('PostgreSQL outage under steady load', () => {
     },
   );
 });
+
+function servedFromSessionCache(sample: Sample, cutAt: number): boolean {
+  return (
+    sample.operation === 'whoami' &&
+    sample.status === 200 &&
+    sample.started < cutAt + SESSION_CACHE_TTL_MS
+  );
+}
 
 function isEnvelope(text: string, status: number): boolean {
   try {

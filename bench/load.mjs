@@ -3,7 +3,8 @@
 // result as one JSON line.
 //   { "type": "http", url, headers, connections, durationS, expectStatus }  — autocannon
 //   { "type": "flows", kind: "login"|"registration", publicUrl, adminUrl, count?, durationS?,
-//     concurrency, identifier?, password }                                  — browser flows
+//     concurrency, identifier?, identifiers?, password }                    — browser flows
+// With identifiers, worker n logs in as identifiers[n % length], as many people would.
 import { randomBytes } from 'node:crypto';
 
 import argon2 from 'argon2';
@@ -46,7 +47,7 @@ function cookiesOf(response) {
 }
 
 // One login or registration as a browser does it; returns the latency of the form post.
-async function flow(index) {
+async function flow(index, identifier) {
   const start = await fetch(`${job.publicUrl}/self-service/browser/flows/${job.kind}`, {
     redirect: 'manual',
   });
@@ -59,7 +60,7 @@ async function flow(index) {
   const csrf = form.fields.find((field) => field.name === 'csrf_token').value;
   const fields =
     job.kind === 'login'
-      ? { csrf_token: csrf, identifier: job.identifier, password: job.password }
+      ? { csrf_token: csrf, identifier, password: job.password }
       : {
           csrf_token: csrf,
           'traits.email': `bench-${index}-${randomBytes(6).toString('hex')}@example.org`,
@@ -114,14 +115,17 @@ async function flows() {
   const deadline = job.durationS ? Date.now() + job.durationS * 1000 : Infinity;
   const began = Date.now();
   const more = () => (job.count ? started < job.count : Date.now() < deadline);
-  const worker = async () => {
+  const worker = async (_, number) => {
+    const identifier = job.identifiers
+      ? job.identifiers[number % job.identifiers.length]
+      : job.identifier;
     while (more()) {
       const index = started++;
       if (job.argon2) {
         baselines.push(await argon2Sample());
       }
       try {
-        const { latency, ok } = await flow(index);
+        const { latency, ok } = await flow(index, identifier);
         latencies.push(latency);
         if (trace) {
           process.stderr.write(

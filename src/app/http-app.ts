@@ -106,7 +106,7 @@ export async function createListenerApp(
 }
 
 /**
- * Answers `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
+ * Serves `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
  * no cached session: API gateways call it on every request they forward. It sets the same
  * headers and cookies as the Nest route (request id, security headers, CSRF cookie,
  * no-store) and writes the same JSON. Anything
@@ -154,7 +154,7 @@ function whoamiFastPath(
           response.end(body);
         },
         (error: unknown) => {
-          // Answers here rather than in the Nest route, which would query the unavailable
+          // Responds here rather than in the Nest route, which would query the unavailable
           // database a second time and make the client wait for two timeouts.
           const id = requestIdOf(request);
           request.id = id;
@@ -194,7 +194,7 @@ function requestIdOf(request: IncomingMessage): string {
 }
 
 /**
- * Answers 413 at once when Content-Length announces a body over the limit, and closes the
+ * Responds with 413 at once when Content-Length announces a body over the limit, and closes the
  * connection. The body parsers would answer only after reading the whole body to its end,
  * which lets a client hold the connection and send data until the request timeout.
  */

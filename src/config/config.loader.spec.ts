@@ -133,6 +133,10 @@ describe('loadRawConfig', () => {
       { SELFSERVICE_LOGIN_AFTER_PASSWORD: 'session' },
       'Invalid configuration (from environment variable SELFSERVICE_LOGIN_AFTER_PASSWORD): selfservice.login.after.password.0 is "session" but must be of type object.',
     ],
+    [
+      { SERVE_PUBLIC_TRUSTED_PROXIES: '999.1.1.1' },
+      'Invalid configuration (from environment variable SERVE_PUBLIC_TRUSTED_PROXIES): serve.public.trusted_proxies.0 is "999.1.1.1" but must be an IP address, a CIDR range such as 10.0.0.0/8, or one of loopback, linklocal and uniquelocal.',
+    ],
   ])('names the variable, key, value and form for %j', (env, expected) => {
     expect(messageOf(() => loadRawConfig({ env }))).toBe(expected);
   });
@@ -142,6 +146,22 @@ describe('loadRawConfig', () => {
 
     expect(messageOf(() => loadRawConfig({ file: name, env: {} }))).toMatch(
       /^Invalid configuration in .*\.yaml: hashers\.argon2\.memory is 100 but must be >= 1024\.$/,
+    );
+  });
+
+  it('accepts trusted proxies as addresses, ranges and names', () => {
+    const name = file(
+      'serve:\n  public:\n    trusted_proxies: [10.1.2.3, 10.0.0.0/8, "::1", loopback, uniquelocal]\n',
+    );
+
+    expect(loadRawConfig({ file: name, env: {} }).serve.public.trusted_proxies).toHaveLength(5);
+  });
+
+  it('names the file and entry of a bad trusted proxy', () => {
+    const name = file('serve:\n  public:\n    trusted_proxies: [loopback, 10.0.0.0/33]\n');
+
+    expect(messageOf(() => loadRawConfig({ file: name, env: {} }))).toMatch(
+      /^Invalid configuration in .*\.yaml: serve\.public\.trusted_proxies\.1 is "10\.0\.0\.0\/33" but must be an IP address/,
     );
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import proxyaddr from 'proxy-addr';
 import { parse as parseYaml } from 'yaml';
 
 import type { RawConfig } from './config.types.js';
@@ -55,8 +56,32 @@ export function loadRawConfig(source: ConfigSource): RawConfig {
     const error: ErrorObject | undefined = validate.errors?.[0];
     throw new ConfigError(describeError(error, document, schema, origins, source.file));
   }
+  const config = document as unknown as RawConfig;
+  assertTrustedProxies(config.serve.public.trusted_proxies, origins, source.file);
 
-  return document as unknown as RawConfig;
+  return config;
+}
+
+/**
+ * Checks each trusted proxy with the parser Express uses for it, which the JSON Schema cannot
+ * express, so that a bad entry stops the start like any other invalid key.
+ */
+function assertTrustedProxies(
+  proxies: string[],
+  origins: Map<string, string>,
+  file: string | undefined,
+): void {
+  proxies.forEach((entry, index) => {
+    try {
+      proxyaddr.compile(entry);
+    } catch {
+      const segments = ['serve', 'public', 'trusted_proxies', String(index)];
+      const origin = originOf(origins, segments);
+      throw new ConfigError(
+        `Invalid configuration${origin ? ` (from environment variable ${origin})` : where(file)}: ${segments.join('.')} is ${JSON.stringify(entry)} but must be an IP address, a CIDR range such as 10.0.0.0/8, or one of loopback, linklocal and uniquelocal.`,
+      );
+    }
+  });
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -107,8 +107,13 @@ async function openPostgresql(
     application_name: 'gatehouse',
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
-  pool.on('error', (error) =>
-    logger.warn({ err: error }, 'PostgreSQL connection lost; the pool reconnects on next use'),
+  // Only the message and code are logged: the error carries the client, with its connection
+  // settings and the server's cancel key.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger.warn(
+      { cause: error.message, code: error.code },
+      'PostgreSQL connection lost; the pool reconnects on next use',
+    ),
   );
 
   let report: MigrationReport;

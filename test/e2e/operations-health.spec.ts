@@ -155,5 +155,8 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
       server.logs.filter((line) => line.includes('The database check succeeded again')),
     ).toHaveLength(2);
     expect(logs).not.toContain(database.dsn);
+    // A lost pooled connection is logged by its message, not with the client's settings.
+    expect(logs).toContain('PostgreSQL connection lost');
+    expect(logs).not.toMatch(/secretKey|processID|"user"/);
   });
 });

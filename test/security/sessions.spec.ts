@@ -172,3 +172,27 @@ describe('expired sessions', () => {
     expect((await whoami(browser, server)).status).toBe(401);
   });
 });
+
+describe('SameSite=None cookies over http', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startGatehouse({
+      config: { session: { cookie: { same_site: 'none', secure: 'auto' } } },
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    await dropTestDatabases();
+  });
+
+  it('are marked Secure anyway', async () => {
+    const response = await fetch(`${server.publicUrl}/self-service/browser/flows/registration`, {
+      redirect: 'manual',
+    });
+    const csrfLine = response.headers.getSetCookie().find((line) => line.startsWith('csrf_token='));
+    expect(csrfLine).toMatch(/; SameSite=None/);
+    expect(csrfLine).toMatch(/; Secure/);
+  });
+});

@@ -13,6 +13,9 @@ import type { LoginThrottleRepository, ThrottleWindow } from './login-throttle.r
  * cannot all pass the check before the first failure is recorded; a successful login then takes
  * its attempt back. Once either count exceeds its limit, attempts get 429 with Retry-After until
  * the window ends, without a password check.
+ *
+ * NOTE: attempts in flight count too, so more correct logins of one identifier at the same
+ * moment than max_failures_per_identifier get 429 for the ones over the limit.
  */
 export class LoginThrottle {
   constructor(

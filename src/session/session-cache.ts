@@ -17,11 +17,13 @@ export const SESSION_CACHE_TTL_MS = 500;
  * seen within it. On this process, logouts, identity updates and deletions remove the
  * entries at once: both listeners share one instance (see core.module.ts).
  *
- * NOTE: a whoami whose database read began before a logout committed can put the session
- * back just after the logout cleared it; it then lives until the TTL ends (0.5 s at most).
+ * A lookup that read the database before a logout or deletion committed must not put the
+ * session back after that change cleared it, so every clearing bumps a generation, and `set`
+ * drops sessions read under an older one.
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  private clearings = 0;
 
   constructor(private readonly ttlMs: number = SESSION_CACHE_TTL_MS) {}
 
@@ -39,8 +41,14 @@ export class SessionCache {
     return entry.session;
   }
 
-  set(tokenHash: string, session: SessionWithIdentity): void {
-    if (this.ttlMs <= 0) {
+  /** The generation to pass to `set` for a session read from the database after this call. */
+  generation(): number {
+    return this.clearings;
+  }
+
+  /** Keeps a session read from the database, unless the cache was cleared since `generation`. */
+  set(tokenHash: string, session: SessionWithIdentity, generation: number): void {
+    if (this.ttlMs <= 0 || generation !== this.clearings) {
       return;
     }
     if (this.entries.size >= MAX_ENTRIES) {
@@ -54,11 +62,13 @@ export class SessionCache {
 
   /** Forgets the session with this token hash. */
   deleteToken(tokenHash: string): void {
+    this.clearings += 1;
     this.entries.delete(tokenHash);
   }
 
   /** Forgets every session of an identity, after its sessions, traits or existence changed. */
   deleteIdentity(identityId: string): void {
+    this.clearings += 1;
     for (const [tokenHash, entry] of this.entries) {
       if (entry.session.identityId === identityId) {
         this.entries.delete(tokenHash);

@@ -61,9 +61,10 @@ export class SessionRepository {
     if (cached) {
       return cached;
     }
+    const generation = this.cache.generation();
     const session = await this.findByTokenHash(tokenHash);
     if (session) {
-      this.cache.set(tokenHash, session);
+      this.cache.set(tokenHash, session, generation);
     }
 
     return session;

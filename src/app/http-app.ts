@@ -107,11 +107,10 @@ export async function createListenerApp(
 
 /**
  * Serves `GET /sessions/whoami` for a valid session without Nest when WhoamiFastPath found
- * no cached session: API gateways call it on every request they forward. It sets the same
- * headers and cookies as the Nest route (request id, security headers, CSRF cookie,
- * no-store) and writes the same JSON. Anything
- * else — no cookie, a bad or revoked one — goes on to the Nest route, which answers with the
- * error envelope, clears the cookie and logs as usual. A database error is answered here.
+ * no cached session, because API gateways call it on every request they forward. It sets the
+ * same headers and cookies as the Nest route and writes the same JSON. A request without a
+ * valid session goes on to the Nest route, which responds with the error envelope, clears
+ * the cookie and logs as usual. A database error gets its error envelope here.
  */
 function whoamiFastPath(
   core: CoreServices,
@@ -120,6 +119,15 @@ function whoamiFastPath(
 ) {
   const parseCookies = cookieParser(core.config.sessionSecrets);
   const csrf = core.csrf.middleware();
+  // Sets what the request logger, helmet and the no-store middleware set on every response.
+  const setCommonHeaders = (request: Request, response: Response) => {
+    request.id = requestIdOf(request);
+    response.setHeader('X-Request-ID', request.id);
+    for (const [name, value] of securityHeaders) {
+      response.setHeader(name, value);
+    }
+    response.setHeader('Cache-Control', 'no-store');
+  };
 
   return (request: Request, response: Response, next: NextFunction) => {
     const sessions = sessionService();
@@ -141,14 +149,10 @@ function whoamiFastPath(
 
             return;
           }
-          response.setHeader('X-Request-ID', requestIdOf(request));
-          for (const [name, value] of securityHeaders) {
-            response.setHeader(name, value);
-          }
+          setCommonHeaders(request, response);
           // Sets the CSRF cookie when the browser has none, as on every public route.
           csrf(request, response, () => undefined);
           const body = JSON.stringify(sessions.toDto(session));
-          response.setHeader('Cache-Control', 'no-store');
           response.setHeader('Content-Type', 'application/json; charset=utf-8');
           response.setHeader('Content-Length', Buffer.byteLength(body));
           response.end(body);
@@ -156,13 +160,7 @@ function whoamiFastPath(
         (error: unknown) => {
           // Responds here rather than in the Nest route, which would query the unavailable
           // database a second time and make the client wait for two timeouts.
-          const id = requestIdOf(request);
-          request.id = id;
-          response.setHeader('X-Request-ID', id);
-          for (const [name, value] of securityHeaders) {
-            response.setHeader(name, value);
-          }
-          response.setHeader('Cache-Control', 'no-store');
+          setCommonHeaders(request, response);
           sendErrorResponse(error, request, response, core.logger);
         },
       );
@@ -195,7 +193,7 @@ function requestIdOf(request: IncomingMessage): string {
 
 /**
  * Responds with 413 at once when Content-Length announces a body over the limit, and closes the
- * connection. The body parsers would answer only after reading the whole body to its end,
+ * connection. The body parsers would respond only after reading the whole body to its end,
  * which lets a client hold the connection and send data until the request timeout.
  */
 function rejectAnnouncedOversizeBody(limit: number) {
@@ -245,9 +243,10 @@ function requestLogger(core: CoreServices) {
 }
 
 /**
- * Headers for an API that also serves plain-HTML pages: no framing (frame-ancestors 'none' and
- * X-Frame-Options DENY), no sniffing, no referrer leaks, and a content security policy that allows the built-in pages' own stylesheet and
- * form posts only to the configured Gatehouse and frontend origins.
+ * Headers for an API that also serves plain-HTML pages: no framing (frame-ancestors 'none'
+ * and X-Frame-Options DENY), no sniffing, no referrer leaks, and a content security policy
+ * that allows the built-in pages' own stylesheet and form posts only to the configured
+ * Gatehouse and frontend origins.
  */
 function securityHeaders(core: CoreServices): Parameters<typeof helmet>[0] {
   const { config } = core;

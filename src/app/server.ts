@@ -252,7 +252,7 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
           : new HttpError(400, { reason: 'The request is not valid HTTP.' });
     // A response to HEAD has no body. The request line may have come in an earlier packet than
     // the one that broke the limit, so the method is taken from the packets seen so far.
-    // NOTE: a packet that holds the end of one request and the start of the next is not
+    // NOTE: a packet that contains the end of one request and the start of the next is not
     // recognised, so a HEAD request arriving that way still gets a body.
     const raw = (error as { rawPacket?: Buffer }).rawPacket;
     const method = methodOf(raw) ?? lastMethods.get(socket);
@@ -265,12 +265,12 @@ function createHttpServer(app: ListenerApp, config: GatehouseConfig): Server {
   return server;
 }
 
-/** The method of a packet that starts with a request line, such as `GET /path HTTP/1.1`. */
+/** Returns the method of a packet that starts with a request line, such as `GET /path HTTP/1.1`. */
 function methodOf(packet: Buffer | undefined): string | undefined {
   return packet ? /^([A-Z]{3,7}) /.exec(packet.subarray(0, 8).toString('latin1'))?.[1] : undefined;
 }
 
-/** A quarter of the shortest enabled timeout, between 100 ms and 1 s. */
+/** Returns a quarter of the shortest enabled timeout, kept between 100 ms and 1 s. */
 function checkingInterval(config: GatehouseConfig): number {
   const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs].filter((ms) => ms > 0);
   const shortest = timeouts.length > 0 ? Math.min(...timeouts) : 4000;

@@ -224,7 +224,7 @@ export class IdentityRepository {
       }
       throw error;
     } finally {
-      // Its sessions are gone with it; whoami on this process must answer 401 at once.
+      // Its sessions are gone with it; whoami on this process must return 401 at once.
       this.sessionCache.deleteIdentity(id);
     }
   }

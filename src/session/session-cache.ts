@@ -41,7 +41,7 @@ export class SessionCache {
     return entry.session;
   }
 
-  /** The generation to pass to `set` for a session read from the database after this call. */
+  /** Returns the generation to pass to `set` for a session read from the database after this call. */
   generation(): number {
     return this.clearings;
   }

@@ -53,7 +53,7 @@ export class SessionRepository {
   }
 
   /**
-   * Like findByTokenHash, but may answer from this process's session cache, which can lag
+   * Like findByTokenHash, but may return a session from this process's session cache, which can lag
    * behind changes made by other replicas by up to its TTL (0.5 s). Only whoami uses it.
    */
   async findByTokenHashCached(tokenHash: string): Promise<SessionWithIdentity | undefined> {

@@ -87,7 +87,7 @@ export class SessionService {
 
   /**
    * Returns the session of the request's cookie from whoami's cache or the database, or
-   * undefined when the cookie is missing or no valid session answers to it. Unlike resolve,
+   * undefined when the cookie is missing or matches no valid session. Unlike resolve,
    * it never touches the response, so a caller can hand the request on to whoami unchanged.
    */
   async peek(request: Request): Promise<SessionWithIdentity | undefined> {
@@ -148,7 +148,7 @@ export class SessionService {
   }
 }
 
-/** The SHA-256 hash of a cookie token, under which the database stores its session. */
+/** Returns the SHA-256 hash of a cookie token, under which the database stores its session. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

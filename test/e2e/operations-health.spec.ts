@@ -129,7 +129,7 @@ postgresqlOnly('readiness while PostgreSQL is unreachable', () => {
     await proxy.blackhole();
 
     // The first check may still pick a pooled connection that the proxy has just closed, and
-    // fail on that at once; the checks after it open new connections, which hang.
+    // fail on that at once. The checks after it open new connections, which hang.
     const first = await timedGet(`${server.adminUrl}/health/ready`);
     expect(first.status).toBe(503);
     expect(first.ms).toBeLessThan(1000);

@@ -24,7 +24,7 @@ const WORKERS = 6;
 // Registrations submitted around the moment of the cut.
 const BURST = 12;
 const PASSWORD = 'correct horse battery staple';
-// whoami may answer a session it looked up shortly before the cut from its cache, for this long.
+// How long whoami may return a session from its cache after looking it up just before the cut.
 const SESSION_CACHE_TTL_MS = 500;
 
 type Operation = 'register-start' | 'register-submit' | 'login' | 'whoami' | 'admin-list';
@@ -248,7 +248,7 @@ postgresqlOnly('PostgreSQL outage under steady load', () => {
         const forms = await Promise.all(
           Array.from({ length: BURST }, async () => {
             // With the steady load running, a busy machine can keep a start waiting for a pooled
-            // connection past the 2 s timeout; the burst only needs its forms before the cut.
+            // connection past the 2 s timeout. The burst only needs its forms before the cut.
             for (let attempt = 1; ; attempt += 1) {
               const browser = new BrowserClient();
               const form = await prepareFlow(browser, 'registration', 'register-start', []);
